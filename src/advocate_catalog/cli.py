@@ -1,0 +1,97 @@
+"""The command line: parse options, call one core function, print, exit. Only module using click."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import reporters
+from .errors import BuildError, CatalogError, InvalidData
+from .validate import Result, validate
+
+ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
+
+
+def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date — write it as YYYY-MM-DD") from None
+
+
+def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the core's errors into one line and exit 1; an unexpected crash points to --debug."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except InvalidData as error:
+            click.echo(reporters.text(error.issues), err=True)
+            click.echo(f"{error} — fix them and run again", err=True)
+            sys.exit(1)
+        except CatalogError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if debug:
+                traceback.print_exc()
+            else:
+                click.echo(f"internal error: {type(error).__name__}: {error} — this is a bug in "
+                           "the catalog tool; run again with --debug for the traceback and report "
+                           "it", err=True)
+            sys.exit(70)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help=ROOT_HELP)
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.pass_context
+def main(ctx: click.Context, root: Path, debug: bool) -> None:
+    """Validate, build and serve the customer advocate catalog."""
+    ctx.obj = root.resolve()
+
+
+def _summary(result: Result) -> str:
+    catalog = result.catalog
+    errors = len(result.errors)
+    warnings = len(result.issues) - errors
+    counts = (f"{len(catalog.advocates)} advocates, {len(catalog.nominations)} nominations"
+              if catalog else "catalog.yaml could not be read")
+    return f"{counts}: {errors} error(s), {warnings} warning(s)"
+
+
+@main.command("validate")
+@click.option("--format", "fmt", type=click.Choice(sorted(reporters.REPORTERS)), default="text",
+              show_default=True, help="How to print the issues.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (CI uses this).")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Check dates against this day instead of today.")
+@click.pass_obj
+@_friendly
+def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) -> None:
+    """Check every advocate and nomination file; print every problem, one per line."""
+    result = validate(root, as_of)
+    if result.issues:
+        click.echo(reporters.REPORTERS[fmt](result.issues))
+    click.echo(_summary(result), err=True)
+    if result.errors or (strict and result.issues):
+        sys.exit(1)
+
+
+__all__ = ["BuildError", "main"]

@@ -1,0 +1,45 @@
+"""The project's error family and the one shape every problem report takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem in one file: `path:line:col: severity: message — hint`.
+
+    Lines and columns are 1-based, as editors show them; 0 means "the whole file".
+    """
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class CatalogError(Exception):
+    """Base of the errors the core raises; the CLI turns them into one-line messages."""
+
+
+class InvalidData(CatalogError):
+    """The catalog's data has errors; `issues` lists every one of them."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        errors = sum(1 for issue in issues if issue.severity == "error")
+        super().__init__(f"{errors} error(s) in the catalog data")
+
+
+class BuildError(CatalogError):
+    """The build could not finish for a reason outside the data (a tool failed, a bad path)."""

@@ -1,0 +1,133 @@
+"""The catalog's objects: configuration with its vocabularies, advocates, nominations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import JsonPath
+
+VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "activities",
+                "consent_scopes")
+STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
+WILLINGNESS = ("yes", "maybe", "no")
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    id: str
+    name: str
+    email: str
+    team: str = ""
+    github: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """catalog.yaml: site settings, thresholds and the controlled vocabularies, in their order."""
+
+    title: str
+    base_url: str
+    company: str = ""
+    noindex: bool = True
+    stale_after_days: int = 180
+    warn_days: int = 30
+    listed_statuses: tuple[str, ...] = ("active", "resting", "alumni")
+    vocabularies: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+    owners: dict[str, Owner] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Config:
+        site, freshness = data["site"], data.get("freshness", {})
+        return cls(
+            title=site["title"],
+            base_url=site["base_url"],
+            company=site.get("company", ""),
+            noindex=site.get("noindex", True),
+            stale_after_days=freshness.get("stale_after_days", 180),
+            warn_days=freshness.get("warn_days", 30),
+            listed_statuses=tuple(data["listing"]["statuses"]),
+            vocabularies={name: tuple(Term(t["id"], t["label"]) for t in data["taxonomy"][name])
+                          for name in VOCABULARIES},
+            owners={o["id"]: Owner(**o) for o in data["owners"]},
+        )
+
+    def ids(self, vocabulary: str) -> list[str]:
+        return [term.id for term in self.vocabularies[vocabulary]]
+
+    def label(self, vocabulary: str, term_id: str) -> str:
+        """The display label of a vocabulary id (the id itself if unknown)."""
+        return next((t.label for t in self.vocabularies[vocabulary] if t.id == term_id), term_id)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@dataclass
+class Record:
+    """A validated file. `data` never holds the `private` block: nothing downstream can leak it."""
+
+    id: str
+    path: str
+    data: dict[str, Any]
+    positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_document(cls, path: str, data: dict[str, Any],
+                      positions: dict[JsonPath, tuple[int, int]]) -> Record:
+        public = {key: value for key, value in data.items() if key != "private"}
+        return cls(id=data["id"], path=path, data=public, positions=positions)
+
+    @property
+    def name(self) -> str:
+        return self.data["name"]
+
+    def line_of(self, *path: str | int) -> int:
+        return self.positions.get(tuple(path), (1, 1))[0]
+
+
+@dataclass
+class Advocate(Record):
+    @property
+    def status(self) -> str:
+        return self.data["status"]
+
+    @property
+    def last_verified(self) -> dt.date:
+        return dt.date.fromisoformat(self.data["last_verified"])
+
+    @property
+    def consent_scope(self) -> list[str]:
+        return self.data["consent"]["scope"]
+
+    def willing(self, *answers: str) -> list[str]:
+        """Activity ids this advocate answered with one of `answers` (default: yes)."""
+        wanted = answers or ("yes",)
+        return [a for a, answer in self.data["willingness"].items() if answer in wanted]
+
+
+@dataclass
+class Nomination(Record):
+    @property
+    def nominated_on(self) -> dt.date:
+        return dt.date.fromisoformat(self.data["nominated_on"])
+
+
+@dataclass
+class Catalog:
+    config: Config
+    advocates: list[Advocate] = field(default_factory=list)
+    nominations: list[Nomination] = field(default_factory=list)
+
+    def listed(self) -> list[Advocate]:
+        """Advocates the site shows: a listed status and consent to the internal catalog."""
+        return [a for a in self.advocates
+                if a.status in self.config.listed_statuses and "internal-catalog" in a.consent_scope]

@@ -1,0 +1,320 @@
+"""Check every file against its schema, the taxonomy and the cross-file rules; collect all issues."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pycountry
+from referencing import Registry, Resource
+
+from .errors import Issue
+from .load import Document, JsonPath, read
+from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record
+
+CONFIG_FILE = "catalog.yaml"
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+# Schema $defs whose allowed values come from catalog.yaml, and where.
+VOCABULARY_DEFS = {
+    "industry": "industries", "region": "regions", "company_size": "company_sizes",
+    "product": "products", "persona": "personas", "activity": "activities",
+    "consent_scope": "consent_scopes",
+}
+
+_TYPE_NAMES = {
+    "object": "a mapping of `key: value` lines", "array": "a list of `- item` lines",
+    "string": "text", "integer": "a whole number", "number": "a number",
+    "boolean": "true or false", "null": "empty",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    return {dict: "a mapping", list: "a list", str: "text", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = text.replace("\n", "⏎")
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
+
+
+def field_name(path: JsonPath) -> str:
+    """`company.region`, `quotes[1].text`: a path as people read it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "the file"
+
+
+def _did_you_mean(allowed: list[str], value: Any) -> str:
+    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _one_of(allowed: list[str], value: Any) -> str:
+    listed = ", ".join(allowed)
+    close = _did_you_mean(allowed, value)
+    return f"{close} Allowed: {listed}" if close else f"use one of: {listed}"
+
+
+@dataclass
+class Schemas:
+    """Validators compiled once, with the taxonomy's ids filled into the schemas' `$defs`."""
+
+    advocate: jsonschema.protocols.Validator
+    nomination: jsonschema.protocols.Validator
+
+
+def _read_schema(root: Path, name: str) -> dict[str, Any]:
+    return json.loads((root / "schemas" / name).read_text(encoding="utf-8"))
+
+
+def compile_schemas(root: Path, config: Config) -> Schemas:
+    advocate = copy.deepcopy(_read_schema(root, "advocate.schema.json"))
+    for definition, vocabulary in VOCABULARY_DEFS.items():
+        advocate["$defs"][definition]["enum"] = config.ids(vocabulary)
+        advocate["$defs"][definition]["x-vocabulary"] = f"taxonomy.{vocabulary}"
+    advocate["$defs"]["owner"]["enum"] = list(config.owners)
+    advocate["$defs"]["owner"]["x-vocabulary"] = "owners"
+    nomination = _read_schema(root, "nomination.schema.json")
+    registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in (advocate, nomination))
+    checker = jsonschema.FormatChecker(["date"])
+
+    def validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
+        return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=checker)
+
+    return Schemas(validator(advocate), validator(nomination))
+
+
+def schema_issues(doc: Document, validator: jsonschema.protocols.Validator) -> list[Issue]:
+    """Every schema violation in `doc`, one plain-language issue per problem and place."""
+    issues: list[Issue] = []
+    flagged: set[JsonPath] = set()
+    already = {(i.line, i.col) for i in doc.issues}
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
+        path = tuple(error.absolute_path)
+        for issue in _translate(doc, error, path):
+            if (issue.line, issue.col) in already or (path in flagged and error.validator
+                                                      not in ("required", "additionalProperties")):
+                continue
+            issues.append(issue)
+        flagged.add(path)
+    return issues
+
+
+def _hint_from(schema: dict[str, Any]) -> str:
+    description = schema.get("description", "").rstrip(".")
+    example = schema.get("examples", [None])[0]
+    if example is not None and not isinstance(example, dict | list):
+        return f"{description[:1].lower()}{description[1:]}, e.g. {example}"
+    return description[:1].lower() + description[1:]
+
+
+def _enum_hint(schema: dict[str, Any], value: Any) -> str:
+    hint = _one_of([str(a) for a in schema.get("enum", [])], value)
+    source = schema.get("x-vocabulary")
+    return f"{hint} (or add it to {source} in catalog.yaml)" if source else hint
+
+
+def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath) -> Iterator[Issue]:
+    name, value, kind = field_name(path), error.instance, error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "required":
+        missing = re.match(r"^'(.*)' is a required property$", error.message)
+        key = missing.group(1) if missing else str(error.validator_value)
+        where = "" if not path else f"{name}: "
+        described = error.schema.get("properties", {}).get(key, {}).get("description", "")
+        yield doc.issue(path, f"{where}missing required field '{key}'",
+                        f"add `{key}:` ({described[:1].lower()}{described[1:].rstrip('.')})"
+                        if described else f"add `{key}:`")
+    elif kind == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for extra in [k for k in value if k not in allowed]:
+            yield doc.issue((*path, extra), f"unknown field '{field_name((*path, extra))}'",
+                            _did_you_mean(allowed, extra) or f"fields here: {', '.join(allowed)}",
+                            key=True)
+    elif "propertyNames" in error.relative_schema_path:
+        yield doc.issue((*path, value), f"{name} lists an unknown '{value}'",
+                        _enum_hint(schema, value), key=True)
+    elif kind == "enum":
+        yield doc.issue(path, f"{name} {_show(value)} is not allowed", _enum_hint(schema, value))
+    elif kind == "type":
+        expected = error.validator_value
+        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in
+                             (expected if isinstance(expected, list) else [expected]))
+        yield doc.issue(path, f"{name} must be {wanted}, not {_kind(value)}",
+                        _hint_from(schema) or f"write {wanted} here")
+    elif kind in ("pattern", "format"):
+        yield doc.issue(path, f"{name} {_show(value)} is not in the expected form",
+                        _hint_from(schema) or f"it must match {error.validator_value}")
+    elif kind in ("minItems", "minProperties", "minLength"):
+        yield doc.issue(path, f"{name} is empty", "fill it in, or remove the field if it is optional")
+    elif kind == "maxLength":
+        yield doc.issue(path, f"{name} is {len(value)} characters long, over the "
+                        f"{error.validator_value}-character limit", "shorten it")
+    elif kind == "uniqueItems":
+        yield doc.issue(path, f"{name} lists the same value twice", "remove the repeated item")
+    else:
+        yield doc.issue(path, f"{name}: {error.message}", "see the schema in schemas/")
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@cache
+def _languages() -> frozenset[str]:
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+def _dates(data: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
+    """Every field holding a date, by the `_on` / `last_verified` naming convention."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and (key.endswith("_on") or key == "last_verified"):
+                yield (*path, key), value
+            else:
+                yield from _dates(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _dates(item, (*path, i))
+
+
+def record_issues(doc: Document, stem: str, today: dt.date) -> Iterator[Issue]:
+    """Rules a schema cannot express: id = file name, real country and language codes, dates."""
+    data = doc.data
+    if data.get("id") != stem and isinstance(data.get("id"), str):
+        yield doc.issue(("id",), f"id '{data['id']}' does not match the file name '{stem}.yaml'",
+                        f"rename the file to {data['id']}.yaml, or set `id: {stem}`")
+    country = (data.get("company") or {}).get("country") if isinstance(data.get("company"),
+                                                                       dict) else None
+    if isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country) and country not in _countries():
+        yield doc.issue(("company", "country"), f"company.country '{country}' is not an ISO 3166-1 "
+                        "country code", "use the two-letter code, e.g. NO for Norway, GB for the UK")
+    for i, language in enumerate(data.get("languages") or []):
+        if isinstance(language, str) and re.fullmatch("[a-z]{2}", language) \
+                and language not in _languages():
+            yield doc.issue(("languages", i), f"languages[{i}] '{language}' is not an ISO 639-1 "
+                            "language code", "use the two-letter code, e.g. en, de, ja")
+    for path, value in _dates(data):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            continue  # the schema or the loader already said so
+        if path[-1] in ("last_verified", "given_on", "approved_on", "nominated_on") and day > today:
+            yield doc.issue(path, f"{field_name(path)} {value} is in the future",
+                            f"use the date it actually happened (today is {today.isoformat()})")
+
+
+@dataclass
+class Result:
+    """What validation found: the catalog (records that passed) and every issue, in file order."""
+
+    catalog: Catalog | None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
+    doc = read(root / CONFIG_FILE, CONFIG_FILE)
+    if doc.issues:
+        return None, doc.issues
+    schema = _read_schema(root, "config.schema.json")
+    issues = schema_issues(doc, jsonschema.Draft202012Validator(schema))
+    if not issues:
+        for vocabulary in VOCABULARIES:
+            seen: set[str] = set()
+            for i, term in enumerate(doc.data["taxonomy"][vocabulary]):
+                if term["id"] in seen:
+                    issues.append(doc.issue(("taxonomy", vocabulary, i, "id"),
+                                            f"taxonomy.{vocabulary} lists '{term['id']}' twice",
+                                            "remove one of them"))
+                seen.add(term["id"])
+    return (None if issues else Config.from_data(doc.data)), issues
+
+
+def data_files(root: Path, folder: str) -> tuple[list[tuple[Path, str]], list[Issue]]:
+    """The YAML files of a data folder, sorted, with issues for misnamed or linked files."""
+    files, issues = [], []
+    directory = root / folder
+    if not directory.is_dir():
+        return [], []
+    for file in sorted(directory.iterdir()):
+        display = f"{folder}/{file.name}"
+        if file.name.startswith(".") or file.suffix not in (".yaml", ".yml"):
+            continue
+        if file.is_symlink():
+            issues.append(Issue(display, 1, 1, "error", "the file is a symbolic link",
+                                "replace the link with the file itself; links are not followed"))
+        elif file.suffix == ".yml":
+            issues.append(Issue(display, 1, 1, "error", "the file ends in .yml",
+                                f"rename it to {file.stem}.yaml"))
+        elif not SLUG.fullmatch(file.stem):
+            suggestion = re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "jane-doe"
+            issues.append(Issue(display, 1, 1, "error",
+                                f"the file name '{file.name}' is not a lowercase id",
+                                f"rename it to {suggestion}.yaml (lowercase letters, digits, hyphens)"))
+        elif file.is_file():
+            files.append((file, display))
+    return files, issues
+
+
+def _check_folder(root: Path, folder: str, validator: jsonschema.protocols.Validator,
+                  today: dt.date) -> tuple[list[tuple[Document, str]], list[Issue]]:
+    files, issues = data_files(root, folder)
+    docs = []
+    for file, display in files:
+        doc = read(file, display)
+        if doc.data is not None:
+            doc.issues += schema_issues(doc, validator)
+            doc.issues += record_issues(doc, file.stem, today)
+        issues += doc.issues
+        docs.append((doc, file.stem))
+    return docs, issues
+
+
+def _records(docs: Iterable[tuple[Document, str]], cls: type[Record]) -> list[Any]:
+    return [cls.from_document(doc.path, doc.data, doc.values)
+            for doc, _ in docs if doc.data is not None and not doc.issues]
+
+
+def validate(root: Path, today: dt.date | None = None) -> Result:
+    """Load and check the whole catalog under `root`; never raises for bad data."""
+    today = today or dt.date.today()
+    config, issues = load_config(root)
+    if config is None:
+        return Result(None, issues)
+    schemas = compile_schemas(root, config)
+    advocate_docs, advocate_issues = _check_folder(root, "advocates", schemas.advocate, today)
+    nomination_docs, nomination_issues = _check_folder(root, "nominations", schemas.nomination,
+                                                       today)
+    issues += advocate_issues + nomination_issues
+    advocate_ids = {stem: doc for doc, stem in advocate_docs}
+    for doc, stem in nomination_docs:
+        if stem in advocate_ids and doc.data is not None:
+            issues.append(doc.issue(("id",), f"'{stem}' is already an advocate "
+                                    f"({advocate_ids[stem].path})",
+                                    "update that profile instead, or pick another id"))
+    catalog = Catalog(config, _records(advocate_docs, Advocate),
+                      _records(nomination_docs, Nomination))
+    return Result(catalog, sorted(issues))
