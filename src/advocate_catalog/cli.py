@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from . import reporters
-from .errors import BuildError, CatalogError, InvalidData
+from .build import build
+from .errors import CatalogError, InvalidData
+from .serve import server
 from .validate import Result, validate
 
 ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
@@ -94,4 +96,40 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
         sys.exit(1)
 
 
-__all__ = ["BuildError", "main"]
+@main.command("build")
+@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder  [default: site/ under --root]")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Check dates against this day instead of today.")
+@click.pass_obj
+@_friendly
+def build_command(root: Path, site: Path | None, as_of: dt.date | None) -> None:
+    """Validate, then render the catalog and its search index into site/."""
+    summary = build(root, site or root / "site", as_of,
+                    progress=lambda message: click.echo(f"… {message}", err=True))
+    click.echo(str(summary))
+
+
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 to listen on.")
+@click.option("--no-build", is_flag=True, help="Serve the existing site/ without building first.")
+@click.pass_obj
+@_friendly
+def serve_command(root: Path, port: int, no_build: bool) -> None:
+    """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
+    site = root / "site"
+    if not no_build:
+        click.echo(str(build(root, site, progress=lambda m: click.echo(f"… {m}", err=True))))
+    try:
+        httpd = server(site, port=port)
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on port {port} ({error.strerror}) — "
+                               "pick another with --port") from None
+    click.echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        httpd.server_close()

@@ -67,10 +67,6 @@ class Config:
         return next((t.label for t in self.vocabularies[vocabulary] if t.id == term_id), term_id)
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 @dataclass
 class Record:
     """A validated file. `data` never holds the `private` block: nothing downstream can leak it."""

@@ -1,0 +1,197 @@
+"""Turn a validated catalog into HTML pages: Jinja templates, sanitised Markdown, page contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import markdown
+import nh3
+import pycountry
+
+from .model import Advocate, Catalog, Config
+
+STATUS_LABELS = {"nominated": "Nominated", "active": "Active", "resting": "Resting",
+                 "alumni": "Alumni", "inactive": "Inactive"}
+ASSET_LABELS = {"case-study": "Case study", "video": "Video", "review": "Review",
+                "webinar": "Webinar", "slides": "Slides", "article": "Article", "podcast": "Podcast"}
+
+# What a story may contain after Markdown: text formatting, lists, quotes and https/mailto links.
+STORY_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol",
+              "li", "a", "h3", "h4", "h5", "h6"}
+
+# Facets in the order the site shows them: (search filter key, label, vocabulary or None).
+FACETS = [
+    ("industry", "Industry", "industries"),
+    ("region", "Region", "regions"),
+    ("product", "Product", "products"),
+    ("persona", "Persona", "personas"),
+    ("activity", "Willing to do", "activities"),
+    ("status", "Status", None),
+]
+
+
+def story_html(text: str) -> str:
+    """Markdown to HTML with everything unsafe removed: no raw HTML, scripts or non-https links."""
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(html, tags=STORY_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes={"https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return getattr(country, "common_name", None) or (country.name if country else code)
+
+
+def language_name(code: str) -> str:
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code
+
+
+def long_date(value: str | dt.date) -> str:
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+def environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(long_date=long_date, country=country_name, language=language_name,
+                       urlquote=lambda value: quote(str(value), safe=""))
+    return env
+
+
+def facet_values(advocate: Advocate) -> dict[str, list[str]]:
+    """The search filter values of one advocate, keyed like FACETS."""
+    data = advocate.data
+    return {
+        "industry": [data["company"]["industry"]],
+        "region": [data["company"]["region"]],
+        "product": list(data["products"]),
+        "persona": [data["persona"]],
+        "activity": advocate.willing("yes"),
+        "status": [advocate.status],
+    }
+
+
+def facets(config: Config, advocates: list[Advocate]) -> list[dict[str, Any]]:
+    """Facets with their values in taxonomy order, each with its count among `advocates`."""
+    counts: dict[str, Counter[str]] = {key: Counter() for key, _, _ in FACETS}
+    for advocate in advocates:
+        for key, values in facet_values(advocate).items():
+            counts[key].update(values)
+    result = []
+    for key, label, vocabulary in FACETS:
+        terms = ([(t.id, t.label) for t in config.vocabularies[vocabulary]] if vocabulary
+                 else list(STATUS_LABELS.items()))
+        result.append({"key": key, "label": label,
+                       "terms": [{"id": i, "label": lbl, "count": counts[key][i]}
+                                  for i, lbl in terms if counts[key][i]]})
+    return result
+
+
+def summary_of(advocate: Advocate) -> str:
+    """The card line: `summary`, else the story's first sentence."""
+    if "summary" in advocate.data:
+        return advocate.data["summary"]
+    plain = nh3.clean(story_html(advocate.data["story"]), tags=set()).strip()
+    first = plain.split(". ")[0].strip()
+    return first if len(first) <= 200 else first[:197].rstrip() + "…"
+
+
+def card(config: Config, advocate: Advocate) -> dict[str, Any]:
+    """What a result card shows; also the search metadata of the profile page."""
+    data, company = advocate.data, advocate.data["company"]
+    return {
+        "id": advocate.id,
+        "url": f"advocates/{advocate.id}/",
+        "name": data["name"],
+        "title": data["title"],
+        "company": company["name"],
+        "industry": config.label("industries", company["industry"]),
+        "region": config.label("regions", company["region"]),
+        "status": advocate.status,
+        "status_label": STATUS_LABELS[advocate.status],
+        "summary": summary_of(advocate),
+        "willing": [config.label("activities", a) for a in advocate.willing("yes")],
+        "last_verified": data["last_verified"],
+    }
+
+
+def request_mailto(config: Config, advocate: Advocate) -> str:
+    """A mailto to the owner with a prefilled request: requests never go to the customer directly."""
+    owner = config.owners[advocate.data["owner"]]
+    data = advocate.data
+    subject = f"Advocate request: {data['name']} ({data['company']['name']})"
+    body = (f"Hi {owner.name.split()[0]},\n\nI would like to ask {data['name']} of "
+            f"{data['company']['name']} for:\n\nActivity (e.g. reference call): \n"
+            f"Opportunity / account: \nDate needed by: \nContext: \n\nThanks!")
+    return f"mailto:{quote(owner.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+
+
+def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """The profile with every optional field present, so templates need no existence checks."""
+    quotes = [{"expires_on": None, **quote} for quote in data.get("quotes", [])]
+    assets = [{"published_on": None, "expires_on": None, **asset} for asset in data.get("assets", [])]
+    return {"summary": None, "use_cases": [], "languages": [], "outcomes": [], **data,
+            "quotes": quotes, "assets": assets}
+
+
+def profile_context(config: Config, advocate: Advocate) -> dict[str, Any]:
+    data = with_defaults(advocate.data)
+    owner = config.owners[data["owner"]]
+    willingness = [{"id": t.id, "label": t.label, "answer": data["willingness"][t.id]}
+                   for t in config.vocabularies["activities"] if t.id in data["willingness"]]
+    return {
+        "card": card(config, advocate),
+        "advocate": data,
+        "persona": config.label("personas", data["persona"]),
+        "size": config.label("company_sizes", data["company"]["size"]),
+        "products": [config.label("products", p) for p in data["products"]],
+        "story_html": story_html(data["story"]),
+        "willingness": willingness,
+        "assets": [{**asset, "type_label": ASSET_LABELS[asset["type"]]}
+                   for asset in data["assets"]],
+        "owner": owner,
+        "request_href": request_mailto(config, advocate),
+        "filters": facet_values(advocate),
+    }
+
+
+def relative_root(page: str) -> str:
+    """The relative path from a page's folder back to the site root ('' or '../../')."""
+    return "../" * page.count("/")
+
+
+def render_site(catalog: Catalog, templates: Path) -> dict[str, str]:
+    """Every HTML page of the site as {path inside the site: html}."""
+    env = environment(templates)
+    config = catalog.config
+    listed = sorted(catalog.listed(), key=lambda a: a.name.casefold())
+    site = {"title": config.title, "company": config.company, "noindex": config.noindex}
+    facet_list = facets(config, listed)
+    labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
+
+    def page(path: str, template: str, **context: Any) -> tuple[str, str]:
+        html = env.get_template(template).render(site=site, root=relative_root(path), **context)
+        return path, html
+
+    cards = [card(config, a) for a in listed]
+    pages = dict([
+        page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels),
+        page("advocates/index.html", "all.html", cards=cards),
+    ])
+    for advocate in listed:
+        path, html = page(f"advocates/{advocate.id}/index.html", "advocate.html",
+                          **profile_context(config, advocate))
+        pages[path] = html
+    return pages
