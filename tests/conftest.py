@@ -1,0 +1,93 @@
+"""Shared fixtures: a scratch copy of the repository, a built sample catalog, a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from advocate_catalog.build import build
+from advocate_catalog.serve import server
+from advocate_catalog.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+# Sample dates age in real time; tests pin "today" so they never start failing on their own.
+AS_OF = dt.date(2026, 11, 23)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def copy_repo(target: Path, *, with_data: bool = True) -> Path:
+    """A copy of everything a build reads: config, schemas, templates and (optionally) the data."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "catalog.yaml", target / "catalog.yaml")
+    for folder in ("schemas", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    for folder in ("advocates", "nominations"):
+        if with_data:
+            shutil.copytree(ROOT / folder, target / folder)
+        else:
+            (target / folder).mkdir()
+    return target
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty catalog (config, schemas, templates; no advocates) to add test files to."""
+    return copy_repo(tmp_path / "repo", with_data=False)
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    """A writable copy of the repository with its sample data."""
+    return copy_repo(tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def sample_catalog():
+    result = validate(ROOT, AS_OF)
+    assert not result.errors, "\n".join(map(str, result.errors))
+    return result.catalog
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalog built once for the whole session."""
+    repo = copy_repo(tmp_path_factory.mktemp("built") / "repo")
+    site = repo / "site"
+    build(repo, site, AS_OF)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site served on a free localhost port, under a sub-path as on an intranet host."""
+    mount = built_site.parent / "www"
+    (mount / "catalog").mkdir(parents=True)
+    (mount / "catalog" / "sub").symlink_to(built_site, target_is_directory=True)
+    httpd = server(mount, port=0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/catalog/sub/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,117 @@
+"""The built catalog in headless Chromium: search, filters, profiles, history, same-origin only."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+
+
+@pytest.fixture
+def page(browser, site_url: str):
+    """A fresh page that records console errors and every request it makes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.requests = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page.on("request", lambda r: page.requests.append(r.url))
+    yield page
+    context.close()
+
+
+def _result_names(page) -> list[str]:
+    return page.locator("#results .card-name").all_inner_texts()
+
+
+def _wait_for_count(page, expected: int) -> None:
+    label = "advocate" if expected == 1 else "advocates"
+    page.wait_for_function(
+        "text => document.getElementById('result-count').textContent === text",
+        arg=f"{expected} {label}")
+
+
+def _unique_story_word(catalog) -> tuple[str, str]:
+    """A long word that appears in exactly one listed advocate's story, and that advocate's name."""
+    words: dict[str, set[str]] = {}
+    for advocate in catalog.listed():
+        text = " ".join([advocate.data["story"], advocate.data.get("summary", ""),
+                         *advocate.data.get("outcomes", [])])
+        for word in set(re.findall(r"[a-z]{9,}", text.lower())):
+            words.setdefault(word, set()).add(advocate.name)
+    word = min(w for w, names in words.items() if len(names) == 1)
+    return word, next(iter(words[word]))
+
+
+def test_a_word_from_a_story_finds_that_advocate_first(page, site_url: str, sample_catalog) -> None:
+    word, name = _unique_story_word(sample_catalog)
+    page.goto(site_url)
+    page.wait_for_selector("#results .card")
+    page.fill("#q", word)
+    page.wait_for_function(
+        "name => document.querySelector('#results .card-name')?.textContent === name", arg=name)
+    assert page.locator("#results .card").first.locator("mark").count() >= 1
+    assert f"q={word}" in page.url
+    assert page.console_errors == []
+
+
+def test_no_query_lists_every_listed_advocate_by_name(page, site_url: str, sample_catalog) -> None:
+    page.goto(site_url)
+    _wait_for_count(page, len(sample_catalog.listed()))
+    expected = sorted((a.name for a in sample_catalog.listed()), key=str.casefold)
+    page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
+                           arg=min(20, len(expected)))
+    assert _result_names(page) == expected[:20]
+    page.click("#more")
+    page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
+                           arg=min(40, len(expected)))
+
+
+def test_filters_narrow_results_to_the_counts_in_the_data(page, site_url: str, sample_catalog) -> None:
+    listed = sample_catalog.listed()
+    region, _ = Counter(a.data["company"]["region"] for a in listed).most_common(1)[0]
+    in_region = [a for a in listed if a.data["company"]["region"] == region]
+    industry, _ = Counter(a.data["company"]["industry"] for a in in_region).most_common(1)[0]
+    both = [a for a in in_region if a.data["company"]["industry"] == industry]
+    page.goto(site_url)
+    page.wait_for_selector("#results .card")
+    page.check(f'input[name="region"][value="{region}"]')
+    _wait_for_count(page, len(in_region))
+    page.check(f'input[name="industry"][value="{industry}"]')
+    _wait_for_count(page, len(both))
+    assert sorted(_result_names(page)) == sorted(a.name for a in both)
+    assert f"region={region}" in page.url and f"industry={industry}" in page.url
+    # The link reproduces the search on its own.
+    page.goto(page.url)
+    _wait_for_count(page, len(both))
+    assert page.locator(f'input[name="industry"][value="{industry}"]').is_checked()
+
+
+def test_result_opens_profile_and_back_restores_the_search(page, site_url: str, sample_catalog) -> None:
+    word, name = _unique_story_word(sample_catalog)
+    page.goto(f"{site_url}?q={word}")
+    page.wait_for_function(
+        "name => document.querySelector('#results .card-name')?.textContent === name", arg=name)
+    page.click("#results .card-name a")
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == name
+    assert urlsplit(page.url).path.startswith(urlsplit(site_url).path + "advocates/")
+    page.go_back()
+    page.wait_for_function(
+        "name => document.querySelector('#results .card-name')?.textContent === name", arg=name)
+    assert page.input_value("#q") == word
+
+
+def test_every_request_stays_on_the_site(page, site_url: str, sample_catalog) -> None:
+    page.goto(site_url)
+    page.wait_for_selector("#results .card")
+    page.fill("#q", _unique_story_word(sample_catalog)[0])
+    page.wait_for_timeout(500)
+    page.goto(site_url + "advocates/" + sample_catalog.listed()[0].id + "/")
+    page.goto(site_url + "advocates/")
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    assert page.requests and all(url.startswith(origin) for url in page.requests)
+    assert page.console_errors == []

@@ -1,0 +1,85 @@
+"""The build as a whole: all or nothing, never into the wrong folder, friendly from the CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_OF
+
+from advocate_catalog import build as build_module
+from advocate_catalog.build import build
+from advocate_catalog.cli import main
+from advocate_catalog.errors import BuildError, InvalidData
+
+CASES = Path(__file__).parent / "cases"
+
+
+def test_build_writes_pages_search_index_and_assets(sample_repo: Path) -> None:
+    summary = build(sample_repo, sample_repo / "site", AS_OF)
+    site = sample_repo / "site"
+    assert (site / "index.html").exists() and (site / "static" / "search.js").exists()
+    assert (site / "pagefind" / "pagefind.js").exists()
+    assert summary.pages == 2 + summary.advocates
+    assert not list(sample_repo.glob(".site-*"))
+
+
+def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypatch) -> None:
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    (site / "marker").write_text("previous build")
+
+    def broken_index(_folder: Path) -> None:
+        raise BuildError("Pagefind failed")
+
+    monkeypatch.setattr(build_module.search, "index", broken_index)
+    with pytest.raises(BuildError):
+        build(sample_repo, site, AS_OF)
+    assert (site / "marker").read_text() == "previous build"
+    assert sorted(p.relative_to(site) for p in site.rglob("*") if p.name != "marker") == before
+    assert not list(sample_repo.glob(".site-*"))
+
+
+def test_invalid_data_never_builds(sample_repo: Path) -> None:
+    shutil.copy(CASES / "invalid" / "region-not-allowed.yaml", sample_repo / "advocates")
+    with pytest.raises(InvalidData) as raised:
+        build(sample_repo, sample_repo / "site", AS_OF)
+    assert any("company.region 'Mars'" in str(i) for i in raised.value.issues)
+    assert not (sample_repo / "site").exists()
+
+
+@pytest.mark.parametrize("target", [".", "advocates", "schemas", "templates", "..", "advocates/site"])
+def test_refuses_to_build_over_the_repository_or_its_data(sample_repo: Path, target: str) -> None:
+    with pytest.raises(BuildError, match="refusing to build into"):
+        build(sample_repo, sample_repo / target, AS_OF)
+    assert (sample_repo / "advocates").is_dir() and (sample_repo / "catalog.yaml").exists()
+
+
+def test_cli_build_prints_progress_and_summary(sample_repo: Path) -> None:
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "build", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "… indexing with Pagefind" in result.stderr
+    assert result.stdout.startswith("built ") and " advocates in " in result.stdout
+
+
+def test_cli_build_with_bad_data_exits_one_without_traceback(sample_repo: Path) -> None:
+    shutil.copy(CASES / "invalid" / "tab-indent.yaml", sample_repo / "advocates")
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "build"])
+    assert result.exit_code == 1
+    assert "advocates/tab-indent.yaml:7:1: error: YAML syntax" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_internal_error_is_one_line_pointing_to_debug(sample_repo: Path, monkeypatch) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("advocate_catalog.cli.build", crash)
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "build"])
+    assert result.exit_code == 70
+    assert result.stderr.strip().count("\n") == 0 and "--debug" in result.stderr
+    debug = CliRunner().invoke(main, ["--root", str(sample_repo), "--debug", "build"])
+    assert "Traceback" in debug.stderr

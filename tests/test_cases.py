@@ -1,0 +1,42 @@
+"""One test per example file: valid cases validate cleanly, invalid ones give their exact message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF
+
+from advocate_catalog.validate import validate
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _case_files(kind: str) -> list[Path]:
+    return sorted((CASES / kind).glob("*.yaml"))
+
+
+def _issues_for(repo: Path, case: Path) -> list[str]:
+    shutil.copy(case, repo / "advocates" / case.name)
+    return [str(issue) for issue in validate(repo, AS_OF).issues]
+
+
+@pytest.mark.parametrize("case", _case_files("valid"), ids=lambda p: p.stem)
+def test_valid_case_has_no_issues(repo: Path, case: Path) -> None:
+    assert _issues_for(repo, case) == []
+
+
+@pytest.mark.parametrize("case", _case_files("invalid"), ids=lambda p: p.stem)
+def test_invalid_case_gives_its_message(repo: Path, case: Path) -> None:
+    expected = [line.removeprefix("# expect: ") for line in case.read_text().splitlines()
+                if line.startswith("# expect: ")]
+    assert expected, f"{case.name} names no expected message"
+    issues = _issues_for(repo, case)
+    for line in expected:
+        assert line in issues
+    assert all(issue.startswith(f"advocates/{case.name}:") for issue in issues)
+
+
+def test_corpus_is_not_empty() -> None:
+    assert len(_case_files("valid")) >= 3 and len(_case_files("invalid")) >= 10

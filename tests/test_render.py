@@ -1,0 +1,137 @@
+"""Rendered pages, checked with CSS selectors: content, search metadata, sanitising, privacy."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import AS_OF
+
+from advocate_catalog.build import build
+from advocate_catalog.render import FACETS, story_html
+
+CASES = Path(__file__).parent / "cases"
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def all_output_bytes(site: Path) -> list[tuple[Path, bytes]]:
+    """Every file the build wrote, gzip members (Pagefind's index) decompressed."""
+    out = []
+    for path in site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            out.append((path, data))
+    return out
+
+
+@pytest.mark.parametrize("markdown_text", [
+    "<script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "![img](data:text/html;base64,PHNjcmlwdD4=)",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="https://ok.example" onclick="alert(1)" style="color:red">x</a>',
+    "<iframe src='https://evil.example'></iframe>",
+])
+def test_story_markdown_is_sanitised(markdown_text: str) -> None:
+    html = story_html(markdown_text).lower()
+    for needle in ("<script", "javascript:", "onerror", "onclick", "style=", "<iframe", "data:", "<img"):
+        assert needle not in html
+
+
+def test_story_keeps_formatting_and_https_links() -> None:
+    html = story_html("**Bold** and [a case study](https://www.tessellate.example/x)\n\n- one\n- two")
+    page = BeautifulSoup(html, "html.parser")
+    assert page.select_one("strong").text == "Bold"
+    assert page.select_one("a")["href"] == "https://www.tessellate.example/x"
+    assert "noopener" in page.select_one("a")["rel"]
+    assert [li.text for li in page.select("li")] == ["one", "two"]
+
+
+def test_one_page_per_listed_advocate_and_no_other(built_site: Path, sample_catalog) -> None:
+    listed = {a.id for a in sample_catalog.listed()}
+    pages = {p.parent.name for p in (built_site / "advocates").glob("*/index.html")}
+    assert pages == listed
+    assert len(listed) < len(sample_catalog.advocates)  # some statuses and consents are not listed
+
+
+def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_catalog) -> None:
+    advocate = next(a for a in sample_catalog.listed() if a.data.get("quotes"))
+    page = soup(built_site / "advocates" / advocate.id / "index.html")
+    owner = sample_catalog.config.owners[advocate.data["owner"]]
+    assert page.select_one("h1").text == advocate.name
+    assert advocate.data["company"]["name"] in page.select_one(".profile-role").text
+    assert page.select_one("[data-pagefind-body] .story p")
+    request = page.select_one(".request a.button")["href"]
+    assert request.startswith(f"mailto:{owner.email}?subject=")
+    assert len(page.select(".willingness li")) == len(advocate.data["willingness"])
+    assert page.select_one(".quote blockquote").text.strip() == advocate.data["quotes"][0]["text"].strip()
+    assert page.select_one("time")["datetime"] == advocate.data["last_verified"]
+
+
+def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_catalog) -> None:
+    advocate = sample_catalog.listed()[0]
+    page = soup(built_site / "advocates" / advocate.id / "index.html")
+    filters = {}
+    for meta in page.select("meta[data-pagefind-filter]"):
+        key = meta["data-pagefind-filter"].removesuffix("[content]")
+        filters.setdefault(key, set()).add(meta["content"])
+    assert set(filters) == {key for key, _, _ in FACETS}
+    assert filters["industry"] == {advocate.data["company"]["industry"]}
+    assert filters["product"] == set(advocate.data["products"])
+    assert filters["activity"] == set(advocate.willing("yes"))
+    sort_keys = {m["data-pagefind-sort"] for m in page.select("meta[data-pagefind-sort]")}
+    assert sort_keys == {"name[content]", "verified[content]"}
+
+
+def test_index_lists_facets_in_taxonomy_order_with_counts(built_site: Path, sample_catalog) -> None:
+    page = soup(built_site / "index.html")
+    regions = [v["value"] for v in page.select('fieldset[data-facet="region"] input')]
+    config_order = sample_catalog.config.ids("regions")
+    assert regions == [r for r in config_order if r in regions]
+    listed = sample_catalog.listed()
+    for box in page.select('fieldset[data-facet="industry"] input'):
+        count = page.select_one(f'[data-facet-count="industry:{box["value"]}"]').text
+        assert int(count) == sum(a.data["company"]["industry"] == box["value"] for a in listed)
+
+
+def test_pages_use_relative_links_and_load_nothing_from_elsewhere(built_site: Path) -> None:
+    for path in built_site.rglob("*.html"):
+        page = soup(path)
+        for tag, attribute in (("link", "href"), ("script", "src"), ("img", "src")):
+            for element in page.select(f"{tag}[{attribute}]"):
+                assert not re.match(r"^(/|[a-z]+:)", element[attribute]), (path, element)
+        assert page.select_one('meta[http-equiv="Content-Security-Policy"]')
+        assert page.select_one('meta[name="robots"]')["content"] == "noindex, nofollow"
+
+
+CANARY = "CANARY-7f3e9a"
+
+
+def test_private_fields_and_unlisted_advocates_never_reach_the_output(sample_repo: Path) -> None:
+    listed = (CASES / "valid" / "full-profile.yaml").read_text()
+    listed = listed.replace("notes: none", f"notes: {CANARY} notes").replace(
+        "contact: zoe@harbourline.example", f"contact: {CANARY}@contact.example")
+    (sample_repo / "advocates" / "full-profile.yaml").write_text(listed)
+    hidden = listed.replace("id: full-profile", "id: hidden-profile").replace(
+        "name: Zoë Ankerson", f"name: {CANARY} Hidden").replace(
+        "scope: [internal-catalog, name-and-logo]", "scope: [name-and-logo]")
+    (sample_repo / "advocates" / "hidden-profile.yaml").write_text(hidden)
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    assert (site / "advocates" / "full-profile" / "index.html").exists()
+    assert not (site / "advocates" / "hidden-profile").exists()
+    for path, data in all_output_bytes(site):
+        assert CANARY.encode() not in data, path
+    shutil.rmtree(site)
