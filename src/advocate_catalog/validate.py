@@ -62,7 +62,9 @@ def field_name(path: JsonPath) -> str:
 
 
 def _did_you_mean(allowed: list[str], value: Any) -> str:
-    close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+    text = str(value)
+    close = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6)
+    close = close or [a for a in allowed if text and a.startswith(text.lower())][:1]
     return f"did you mean '{close[0]}'?" if close else ""
 
 
