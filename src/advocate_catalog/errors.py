@@ -12,7 +12,7 @@ Severity = Literal["error", "warning"]
 class Issue:
     """One problem in one file: `path:line:col: severity: message — hint`.
 
-    Lines and columns are 1-based, as editors show them; 0 means "the whole file".
+    Lines and columns are 1-based, as editors show them; a whole-file problem points at 1:1.
     """
 
     path: str
@@ -23,8 +23,7 @@ class Issue:
     hint: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
         return f"{text} — {self.hint}" if self.hint else text
 
 

@@ -207,7 +207,7 @@ def read(file: Path, display: str) -> Document:
     try:
         raw = file.read_bytes()
     except OSError as error:
-        return Document(display, issues=[Issue(display, 0, 0, "error",
+        return Document(display, issues=[Issue(display, 1, 1, "error",
                                                f"cannot read the file ({error.strerror})",
                                                "check that it exists and is readable")])
     if len(raw) > MAX_FILE_BYTES:
