@@ -7,6 +7,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import AS_OF
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def _wait_for_count(page, expected: int) -> None:
 def _unique_story_word(catalog) -> tuple[str, str]:
     """A long word that appears in exactly one listed advocate's story, and that advocate's name."""
     words: dict[str, set[str]] = {}
-    for advocate in catalog.listed():
+    for advocate in catalog.listed(AS_OF):
         text = " ".join([advocate.data["story"], advocate.data.get("summary", ""),
                          *advocate.data.get("outcomes", [])])
         for word in set(re.findall(r"[a-z]{9,}", text.lower())):
@@ -60,8 +61,8 @@ def test_a_word_from_a_story_finds_that_advocate_first(page, site_url: str, samp
 
 def test_no_query_lists_every_listed_advocate_by_name(page, site_url: str, sample_catalog) -> None:
     page.goto(site_url)
-    _wait_for_count(page, len(sample_catalog.listed()))
-    expected = sorted((a.name for a in sample_catalog.listed()), key=str.casefold)
+    _wait_for_count(page, len(sample_catalog.listed(AS_OF)))
+    expected = sorted((a.name for a in sample_catalog.listed(AS_OF)), key=str.casefold)
     page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
                            arg=min(20, len(expected)))
     assert _result_names(page) == expected[:20]
@@ -71,7 +72,7 @@ def test_no_query_lists_every_listed_advocate_by_name(page, site_url: str, sampl
 
 
 def test_filters_narrow_results_to_the_counts_in_the_data(page, site_url: str, sample_catalog) -> None:
-    listed = sample_catalog.listed()
+    listed = sample_catalog.listed(AS_OF)
     region, _ = Counter(a.data["company"]["region"] for a in listed).most_common(1)[0]
     in_region = [a for a in listed if a.data["company"]["region"] == region]
     industry, _ = Counter(a.data["company"]["industry"] for a in in_region).most_common(1)[0]
@@ -110,7 +111,7 @@ def test_every_request_stays_on_the_site(page, site_url: str, sample_catalog) ->
     page.wait_for_selector("#results .card")
     page.fill("#q", _unique_story_word(sample_catalog)[0])
     page.wait_for_timeout(500)
-    page.goto(site_url + "advocates/" + sample_catalog.listed()[0].id + "/")
+    page.goto(site_url + "advocates/" + sample_catalog.listed(AS_OF)[0].id + "/")
     page.goto(site_url + "advocates/")
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
     assert page.requests and all(url.startswith(origin) for url in page.requests)

@@ -60,14 +60,14 @@ def test_story_keeps_formatting_and_https_links() -> None:
 
 
 def test_one_page_per_listed_advocate_and_no_other(built_site: Path, sample_catalog) -> None:
-    listed = {a.id for a in sample_catalog.listed()}
+    listed = {a.id for a in sample_catalog.listed(AS_OF)}
     pages = {p.parent.name for p in (built_site / "advocates").glob("*/index.html")}
     assert pages == listed
     assert len(listed) < len(sample_catalog.advocates)  # some statuses and consents are not listed
 
 
 def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_catalog) -> None:
-    advocate = next(a for a in sample_catalog.listed() if a.data.get("quotes"))
+    advocate = next(a for a in sample_catalog.listed(AS_OF) if a.data.get("quotes"))
     page = soup(built_site / "advocates" / advocate.id / "index.html")
     owner = sample_catalog.config.owners[advocate.data["owner"]]
     assert page.select_one("h1").text == advocate.name
@@ -81,7 +81,7 @@ def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_cata
 
 
 def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_catalog) -> None:
-    advocate = sample_catalog.listed()[0]
+    advocate = sample_catalog.listed(AS_OF)[0]
     page = soup(built_site / "advocates" / advocate.id / "index.html")
     filters = {}
     for meta in page.select("meta[data-pagefind-filter]"):
@@ -100,7 +100,7 @@ def test_index_lists_facets_in_taxonomy_order_with_counts(built_site: Path, samp
     regions = [v["value"] for v in page.select('fieldset[data-facet="region"] input')]
     config_order = sample_catalog.config.ids("regions")
     assert regions == [r for r in config_order if r in regions]
-    listed = sample_catalog.listed()
+    listed = sample_catalog.listed(AS_OF)
     for box in page.select('fieldset[data-facet="industry"] input'):
         count = page.select_one(f'[data-facet-count="industry:{box["value"]}"]').text
         assert int(count) == sum(a.data["company"]["industry"] == box["value"] for a in listed)

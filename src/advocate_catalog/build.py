@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import render, search
-from .errors import BuildError, InvalidData
-from .validate import validate
+from .errors import BuildError
+from .validate import validated_catalog
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
 
@@ -63,13 +63,13 @@ def build(root: Path, site: Path, today: dt.date | None = None,
           progress: Callable[[str], None] = lambda _message: None) -> BuildSummary:
     """Validate, render and index the catalog under `root` into `site`; all or nothing."""
     started = time.perf_counter()
+    today = today or dt.date.today()
     check_target(root, site)
     progress("validating")
-    result = validate(root, today)
-    if result.errors or result.catalog is None:
-        raise InvalidData(result.issues)
-    progress(f"rendering {len(result.catalog.listed())} advocates")
-    pages = render.render_site(result.catalog, root / "templates")
+    catalog = validated_catalog(root, today)
+    listed = len(catalog.listed(today))
+    progress(f"rendering {listed} advocates")
+    pages = render.render_site(catalog, root / "templates", today)
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
@@ -81,5 +81,4 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildSummary(len(result.catalog.listed()), len(pages), time.perf_counter() - started,
-                        site)
+    return BuildSummary(listed, len(pages), time.perf_counter() - started, site)

@@ -12,11 +12,11 @@ from typing import Any
 
 import click
 
-from . import reporters
+from . import freshness, git, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
 from .serve import server
-from .validate import Result, validate
+from .validate import Result, validate, validated_catalog
 
 ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
 
@@ -133,3 +133,27 @@ def serve_command(root: Path, port: int, no_build: bool) -> None:
         click.echo("stopped")
     finally:
         httpd.server_close()
+
+
+@main.command("freshness")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Check against this day instead of today (reproducible runs).")
+@click.option("--format", "fmt", type=click.Choice(list(reporters.FRESHNESS_REPORTERS)),
+              default="text", show_default=True,
+              help="text for people, github for annotations, markdown for an issue body, json.")
+@click.option("--changed", "base", metavar="BASE",
+              help="Check only profiles changed since this git ref (for pull requests).")
+@click.option("--strict", is_flag=True, help="Fail on profiles due soon too.")
+@click.pass_obj
+@_friendly
+def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | None,
+                      strict: bool) -> None:
+    """Find profiles not verified for too long, and expired consent, quotes or assets."""
+    today = as_of or dt.date.today()
+    # "In the future" is about the real calendar, whatever day freshness is checked for.
+    catalog = validated_catalog(root, max(today, dt.date.today()))
+    only = git.changed_files(root, base) if base else None
+    findings = freshness.check(catalog, today, only)
+    click.echo(reporters.FRESHNESS_REPORTERS[fmt](findings, catalog.config, today))
+    if any(f.severity == "error" or strict for f in findings):
+        sys.exit(1)

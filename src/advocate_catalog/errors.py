@@ -42,3 +42,7 @@ class InvalidData(CatalogError):
 
 class BuildError(CatalogError):
     """The build could not finish for a reason outside the data (a tool failed, a bad path)."""
+
+
+class GitError(CatalogError):
+    """A git command failed: a ref that does not exist, not a repository."""

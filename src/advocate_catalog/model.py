@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,12 @@ VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas"
                 "consent_scopes")
 STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
 WILLINGNESS = ("yes", "maybe", "no")
+
+
+def sort_key(text: str) -> str:
+    """Order names as people expect: case- and accent-insensitive (Élise with the E's)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,8 @@ class Record:
     def name(self) -> str:
         return self.data["name"]
 
-    def line_of(self, *path: str | int) -> int:
-        return self.positions.get(tuple(path), (1, 1))[0]
+    def position_of(self, *path: str | int) -> tuple[int, int]:
+        return self.positions.get(tuple(path), (1, 1))
 
 
 @dataclass
@@ -103,6 +110,10 @@ class Advocate(Record):
     @property
     def consent_scope(self) -> list[str]:
         return self.data["consent"]["scope"]
+
+    def consents_to(self, scope: str, today: dt.date) -> bool:
+        expires = self.data["consent"].get("expires_on")
+        return scope in self.consent_scope and not (expires and dt.date.fromisoformat(expires) < today)
 
     def willing(self, *answers: str) -> list[str]:
         """Activity ids this advocate answered with one of `answers` (default: yes)."""
@@ -123,7 +134,7 @@ class Catalog:
     advocates: list[Advocate] = field(default_factory=list)
     nominations: list[Nomination] = field(default_factory=list)
 
-    def listed(self) -> list[Advocate]:
-        """Advocates the site shows: a listed status and consent to the internal catalog."""
+    def listed(self, today: dt.date) -> list[Advocate]:
+        """Advocates the site shows: a listed status and current consent to the internal catalog."""
         return [a for a in self.advocates
-                if a.status in self.config.listed_statuses and "internal-catalog" in a.consent_scope]
+                if a.status in self.config.listed_statuses and a.consents_to("internal-catalog", today)]

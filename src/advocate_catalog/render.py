@@ -13,7 +13,8 @@ import markdown
 import nh3
 import pycountry
 
-from .model import Advocate, Catalog, Config
+from .freshness import check, verification_state
+from .model import Advocate, Catalog, Config, sort_key
 
 STATUS_LABELS = {"nominated": "Nominated", "active": "Active", "resting": "Resting",
                  "alumni": "Alumni", "inactive": "Inactive"}
@@ -108,9 +109,14 @@ def summary_of(advocate: Advocate) -> str:
     return first if len(first) <= 200 else first[:197].rstrip() + "…"
 
 
-def card(config: Config, advocate: Advocate) -> dict[str, Any]:
+FRESHNESS_LABELS = {"fresh": "Verified", "due-soon": "Verification due soon",
+                    "stale": "Needs verification", "not-required": "Verified"}
+
+
+def card(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
     """What a result card shows; also the search metadata of the profile page."""
     data, company = advocate.data, advocate.data["company"]
+    verification = verification_state(advocate, today, config)
     return {
         "id": advocate.id,
         "url": f"advocates/{advocate.id}/",
@@ -124,7 +130,16 @@ def card(config: Config, advocate: Advocate) -> dict[str, Any]:
         "summary": summary_of(advocate),
         "willing": [config.label("activities", a) for a in advocate.willing("yes")],
         "last_verified": data["last_verified"],
+        "freshness": verification.state,
+        "freshness_label": FRESHNESS_LABELS[verification.state],
+        "verification": verification,
     }
+
+
+def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """Quotes or assets whose approval has not expired: expired material is never shown."""
+    return [item for item in items
+            if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
 
 
 def request_mailto(config: Config, advocate: Advocate) -> str:
@@ -138,21 +153,22 @@ def request_mailto(config: Config, advocate: Advocate) -> str:
     return f"mailto:{quote(owner.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
 
 
-def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    """The profile with every optional field present, so templates need no existence checks."""
-    quotes = [{"expires_on": None, **quote} for quote in data.get("quotes", [])]
-    assets = [{"published_on": None, "expires_on": None, **asset} for asset in data.get("assets", [])]
+def with_defaults(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """The profile with every optional field present and expired material removed."""
+    quotes = [{"expires_on": None, **quote} for quote in current(data.get("quotes", []), today)]
+    assets = [{"published_on": None, "expires_on": None, **asset}
+              for asset in current(data.get("assets", []), today)]
     return {"summary": None, "use_cases": [], "languages": [], "outcomes": [], **data,
             "quotes": quotes, "assets": assets}
 
 
-def profile_context(config: Config, advocate: Advocate) -> dict[str, Any]:
-    data = with_defaults(advocate.data)
+def profile_context(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
+    data = with_defaults(advocate.data, today)
     owner = config.owners[data["owner"]]
     willingness = [{"id": t.id, "label": t.label, "answer": data["willingness"][t.id]}
                    for t in config.vocabularies["activities"] if t.id in data["willingness"]]
     return {
-        "card": card(config, advocate),
+        "card": card(config, advocate, today),
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
         "size": config.label("company_sizes", data["company"]["size"]),
@@ -172,12 +188,25 @@ def relative_root(page: str) -> str:
     return "../" * page.count("/")
 
 
-def render_site(catalog: Catalog, templates: Path) -> dict[str, str]:
+def verification_groups(catalog: Catalog, listed: list[Advocate],
+                        today: dt.date) -> list[dict[str, Any]]:
+    """Listed profiles that are stale or due soon, grouped by owner, for the verification page."""
+    shown = {a.id for a in listed}
+    groups: dict[str, dict[str, Any]] = {}
+    for finding in check(catalog, today):
+        if finding.advocate_id in shown and finding.kind in ("stale", "due-soon"):
+            owner = catalog.config.owners[finding.owner]
+            groups.setdefault(owner.id, {"owner": owner, "findings": []})["findings"].append(finding)
+    return list(groups.values())
+
+
+def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, str]:
     """Every HTML page of the site as {path inside the site: html}."""
     env = environment(templates)
     config = catalog.config
-    listed = sorted(catalog.listed(), key=lambda a: a.name.casefold())
-    site = {"title": config.title, "company": config.company, "noindex": config.noindex}
+    listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
+    site = {"title": config.title, "company": config.company, "noindex": config.noindex,
+            "today": today}
     facet_list = facets(config, listed)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
@@ -185,13 +214,16 @@ def render_site(catalog: Catalog, templates: Path) -> dict[str, str]:
         html = env.get_template(template).render(site=site, root=relative_root(path), **context)
         return path, html
 
-    cards = [card(config, a) for a in listed]
+    cards = [card(config, a, today) for a in listed]
     pages = dict([
         page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels),
         page("advocates/index.html", "all.html", cards=cards),
+        page("verification/index.html", "verification.html",
+             groups=verification_groups(catalog, listed, today),
+             stale_after_days=config.stale_after_days, warn_days=config.warn_days),
     ])
     for advocate in listed:
         path, html = page(f"advocates/{advocate.id}/index.html", "advocate.html",
-                          **profile_context(config, advocate))
+                          **profile_context(config, advocate, today))
         pages[path] = html
     return pages

@@ -1,11 +1,14 @@
-"""Ways to print a list of issues: plain text, GitHub annotations, JSON. Same input, same order."""
+"""Ways to print issues and freshness findings: text, GitHub annotations, Markdown, JSON."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
 from .errors import Issue
+from .freshness import Finding
+from .model import Config, Owner
 
 
 def text(issues: list[Issue]) -> str:
@@ -31,3 +34,73 @@ def as_json(issues: list[Issue]) -> str:
 
 
 REPORTERS: dict[str, Callable[[list[Issue]], str]] = {"text": text, "github": github, "json": as_json}
+
+
+def md_escape(value: str) -> str:
+    """Text from data, safe inside Markdown: no markup, no table breaks, no @-mentions."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"),
+                         ("@", "&#64;"), ("[", "&#91;"), ("]", "&#93;"), ("`", "&#96;"),
+                         ("*", "&#42;"), ("_", "&#95;"), ("#", "&#35;")):
+        value = value.replace(char, entity)
+    return " ".join(value.split())
+
+
+def _by_owner(findings: list[Finding], config: Config) -> list[tuple[Owner, list[Finding]]]:
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.owner, []).append(finding)
+    return [(config.owners[owner], items) for owner, items in groups.items()]
+
+
+def _tally(findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    return f"{errors} need action, {len(findings) - errors} due soon"
+
+
+def freshness_text(findings: list[Finding], config: Config, today: dt.date) -> str:
+    lines = []
+    for owner, items in _by_owner(findings, config):
+        lines.append(f"# {owner.name} ({owner.id}): {_tally(items)}")
+        lines += [str(f.as_issue()) for f in items]
+    lines.append(f"freshness as of {today.isoformat()}: {_tally(findings)}")
+    return "\n".join(lines)
+
+
+def freshness_markdown(findings: list[Finding], config: Config, today: dt.date) -> str:
+    """An issue body: one section per owner (mentioned by GitHub handle), a table of profiles."""
+    lines = ["## Advocate profiles that need attention", "",
+             f"As of {today.isoformat()}: **{_tally(findings)}**. A profile is stale "
+             f"{config.stale_after_days} days after `last_verified`; consent, quotes and assets "
+             "also fail the check once their `expires_on` has passed.", ""]
+    if not findings:
+        lines.append("Every profile is fresh. 🎉")
+    for owner, items in _by_owner(findings, config):
+        handle = f" (@{owner.github})" if owner.github else ""
+        lines += [f"### {md_escape(owner.name)}{handle}", "",
+                  "| Advocate | Problem | Date | File |", "|---|---|---|---|"]
+        for f in items:
+            label = "⛔" if f.severity == "error" else "⚠️"
+            lines.append(f"| {md_escape(f.name)} | {label} {f.kind.replace('-', ' ')}, "
+                         f"{f.days} day{'s' if f.days != 1 else ''} | {f.due.isoformat()} | "
+                         f"`{f.path}` line {f.line} |")
+        lines.append("")
+    lines.append("To fix: confirm each profile with the advocate, update the dates in a pull "
+                  "request, and this issue updates itself on the next weekly run.")
+    return "\n".join(lines)
+
+
+def freshness_json(findings: list[Finding], config: Config, today: dt.date) -> str:
+    return json.dumps({"as_of": today.isoformat(), "findings": [
+        {"advocate": f.advocate_id, "name": f.name, "path": f.path, "line": f.line,
+         "owner": f.owner, "kind": f.kind, "severity": f.severity, "due": f.due.isoformat(),
+         "days": f.days, "message": f.message, "hint": f.hint} for f in findings]},
+        ensure_ascii=False, indent=2)
+
+
+def freshness_github(findings: list[Finding], config: Config, today: dt.date) -> str:
+    return github([f.as_issue() for f in findings])
+
+
+FRESHNESS_REPORTERS: dict[str, Callable[[list[Finding], Config, dt.date], str]] = {
+    "text": freshness_text, "github": freshness_github, "markdown": freshness_markdown,
+    "json": freshness_json}

@@ -17,7 +17,7 @@ import jsonschema
 import pycountry
 from referencing import Registry, Resource
 
-from .errors import Issue
+from .errors import InvalidData, Issue
 from .load import Document, JsonPath, read
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record
 
@@ -320,3 +320,11 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
     catalog = Catalog(config, _records(advocate_docs, Advocate),
                       _records(nomination_docs, Nomination))
     return Result(catalog, sorted(issues))
+
+
+def validated_catalog(root: Path, today: dt.date | None = None) -> Catalog:
+    """The catalog, or InvalidData when any file has an error: later stages need sound data."""
+    result = validate(root, today)
+    if result.errors or result.catalog is None:
+        raise InvalidData(result.issues)
+    return result.catalog

@@ -94,6 +94,10 @@ function cardNode(data, withExcerpt) {
   const tags = element("p", "card-tags");
   const status = element("span", `badge status-${meta.status}`, labels.status[meta.status] || meta.status);
   tags.append(element("span", "", meta.industry), " ", element("span", "", meta.region), " ", status);
+  if (meta.freshness === "stale" || meta.freshness === "due-soon") {
+    const text = meta.freshness === "stale" ? "Needs verification" : "Verification due soon";
+    tags.append(" ", element("span", `badge freshness-${meta.freshness}`, text));
+  }
   card.append(tags, element("p", "card-summary", meta.summary));
   if (withExcerpt && data.excerpt) card.append(excerptNode(data.excerpt));
   if (meta.willing) {
