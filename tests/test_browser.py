@@ -7,6 +7,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+
 from conftest import AS_OF
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF
 
 from advocate_catalog import build as build_module
 from advocate_catalog.build import build
 from advocate_catalog.cli import main
 from advocate_catalog.errors import BuildError, InvalidData
+
+from conftest import AS_OF
 
 CASES = Path(__file__).parent / "cases"
 

@@ -6,9 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
 
 from advocate_catalog.validate import validate
+
+from conftest import AS_OF
 
 CASES = Path(__file__).parent / "cases"
 

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from click.testing import CliRunner
-from conftest import ROOT
 
 from advocate_catalog.cli import main
+
+from conftest import ROOT
 
 
 def test_build_py_runs_the_cli(sample_catalog) -> None:

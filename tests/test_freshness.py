@@ -15,6 +15,7 @@ from advocate_catalog import freshness
 from advocate_catalog.build import build
 from advocate_catalog.cli import main
 from advocate_catalog.validate import validate
+
 from conftest import AS_OF, ROOT, write
 
 MINIMAL = (Path(__file__).parent / "cases" / "valid" / "full-profile.yaml").read_text()

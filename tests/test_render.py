@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import AS_OF
 
 from advocate_catalog.build import build
 from advocate_catalog.render import FACETS, story_html
+
+from conftest import AS_OF
 
 CASES = Path(__file__).parent / "cases"
 

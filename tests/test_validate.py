@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import AS_OF, ROOT, write
 
 from advocate_catalog.cli import main
 from advocate_catalog.validate import validate
+
+from conftest import AS_OF, ROOT, write
 
 CASES = Path(__file__).parent / "cases"
 MINIMAL = (CASES / "valid" / "minimal-profile.yaml").read_text()
