@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import freshness, git, reporters
+from . import diff, freshness, git, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
 from .serve import server
@@ -157,3 +157,15 @@ def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | N
     click.echo(reporters.FRESHNESS_REPORTERS[fmt](findings, catalog.config, today))
     if any(f.severity == "error" or strict for f in findings):
         sys.exit(1)
+
+
+@main.command("diff")
+@click.argument("base")
+@click.argument("head", default="HEAD")
+@click.option("--format", "fmt", type=click.Choice(list(reporters.DIFF_REPORTERS)),
+              default="markdown", show_default=True, help="How to print the summary.")
+@click.pass_obj
+@_friendly
+def diff_command(root: Path, base: str, head: str, fmt: str) -> None:
+    """Summarise, for review, what changed in advocates and nominations between two git refs."""
+    click.echo(reporters.DIFF_REPORTERS[fmt](diff.between(root, base, head)), nl=False)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 
+from .diff import FileChange
 from .errors import Issue
 from .freshness import Finding
 from .model import Config, Owner
@@ -36,13 +38,12 @@ def as_json(issues: list[Issue]) -> str:
 REPORTERS: dict[str, Callable[[list[Issue]], str]] = {"text": text, "github": github, "json": as_json}
 
 
+_MARKDOWN_SPECIAL = re.compile(r"[&<>|@\[\]`*_#\\!~]")
+
+
 def md_escape(value: str) -> str:
     """Text from data, safe inside Markdown: no markup, no table breaks, no @-mentions."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;"),
-                         ("@", "&#64;"), ("[", "&#91;"), ("]", "&#93;"), ("`", "&#96;"),
-                         ("*", "&#42;"), ("_", "&#95;"), ("#", "&#35;")):
-        value = value.replace(char, entity)
-    return " ".join(value.split())
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", " ".join(value.split()))
 
 
 def _by_owner(findings: list[Finding], config: Config) -> list[tuple[Owner, list[Finding]]]:
@@ -104,3 +105,30 @@ def freshness_github(findings: list[Finding], config: Config, today: dt.date) ->
 FRESHNESS_REPORTERS: dict[str, Callable[[list[Finding], Config, dt.date], str]] = {
     "text": freshness_text, "github": freshness_github, "markdown": freshness_markdown,
     "json": freshness_json}
+
+
+_CHANGE_TITLES = {"added": "Added", "removed": "Removed", "changed": "Changed",
+                  "promoted": "Promoted from nomination"}
+
+
+def diff_markdown(changes: list[FileChange]) -> str:
+    """The review summary: one section per file, one bullet per change."""
+    if not changes:
+        return "## Catalog changes\n\nNo advocate or nomination changed.\n"
+    counts = ", ".join(f"{sum(c.kind == kind for c in changes)} {title.lower()}"
+                       for kind, title in _CHANGE_TITLES.items() if any(c.kind == kind for c in changes))
+    lines = ["## Catalog changes", "", f"{len(changes)} file(s): {counts}.", ""]
+    for change in changes:
+        lines.append(f"### {_CHANGE_TITLES[change.kind]}: {md_escape(change.name)} "
+                     f"({md_escape(change.path)})")
+        lines += [f"- {md_escape(line)}" for line in change.lines]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def diff_json(changes: list[FileChange]) -> str:
+    return json.dumps([change.__dict__ for change in changes], ensure_ascii=False, indent=2)
+
+
+DIFF_REPORTERS: dict[str, Callable[[list[FileChange]], str]] = {
+    "markdown": diff_markdown, "json": diff_json}
