@@ -54,7 +54,7 @@ def test_changes_read_as_sentences(history: Path) -> None:
     assert out.startswith("## Catalog changes\n\n3 file(s): 1 added, 1 removed, 1 changed.")
     section = out.split("### Changed: Zoë Ankerson (advocates/full-profile.yaml)\n", 1)[1].split("###")[0]
     assert section.strip().splitlines() == [
-        "- products: + edge-sync, − ai-assist",
+        "- products: + edge-sync, \u2212 ai-assist",
         "- +1 quote: We doubled our forecast accuracy.",
         "- status: active → resting",
         "- last&#95;verified: 2026-11-01 → 2026-11-20",

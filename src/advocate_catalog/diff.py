@@ -11,6 +11,7 @@ from .load import parse
 from .validate import field_name
 
 DATA_FOLDERS = ("advocates", "nominations")
+MINUS = "\u2212"  # a real minus sign: lines up with "+" in proportional fonts
 
 # How one item of a list of mappings is named in a sentence ("+1 quote: …").
 ITEM_NOUNS = {"quotes": "quote", "assets": "asset", "activity": "activity", "outcomes": "outcome"}
@@ -55,10 +56,10 @@ def _compare(old: Any, new: Any, path: tuple[str | int, ...]) -> list[str]:
         added = [item for item in new if item not in old]
         removed = [item for item in old if item not in new]
         if all(not isinstance(i, dict | list) for i in added + removed):
-            parts = [f"+ {_describe(i)}" for i in added] + [f"− {_describe(i)}" for i in removed]
+            parts = [f"+ {_describe(i)}" for i in added] + [f"{MINUS} {_describe(i)}" for i in removed]
             return [f"{name}: {', '.join(parts)}"]
         return ([f"+1 {noun}: {_describe(i)}" for i in added]
-                + [f"−1 {noun}: {_describe(i)}" for i in removed])
+                + [f"{MINUS}1 {noun}: {_describe(i)}" for i in removed])
     if old is None:
         return [f"{name}: added {_describe(new)}"]
     if new is None:
