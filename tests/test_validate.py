@@ -75,7 +75,7 @@ def test_every_problem_in_every_file_is_reported(repo: Path) -> None:
     write(repo / "advocates", "one.yaml", _profile("one").replace("region: emea", "region: mars"))
     write(repo / "advocates", "two.yaml", _profile("two").replace("status: active", "status: busy")
           .replace("industry: energy", "industry: oil"))
-    paths = [m.split(":")[0:2] for m in _messages(repo)]
+    paths = [str(m).split(":")[0:2] for m in validate(repo, AS_OF).errors]
     assert paths == [["advocates/one.yaml", "10"], ["advocates/two.yaml", "8"], ["advocates/two.yaml", "17"]]
 
 

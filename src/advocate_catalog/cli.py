@@ -12,11 +12,11 @@ from typing import Any
 
 import click
 
-from . import diff, freshness, git, reporters
+from . import diff, freshness, git, nominate, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
 from .serve import server
-from .validate import Result, validate, validated_catalog
+from .validate import Result, load_config, validate, validated_catalog
 
 ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
 
@@ -169,3 +169,75 @@ def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | N
 def diff_command(root: Path, base: str, head: str, fmt: str) -> None:
     """Summarise, for review, what changed in advocates and nominations between two git refs."""
     click.echo(reporters.DIFF_REPORTERS[fmt](diff.between(root, base, head)), nl=False)
+
+
+# (option, prompt, vocabulary or None): what `nominate` asks, in order.
+NOMINATION_QUESTIONS = [
+    ("name", "Full name of the customer", None),
+    ("title", "Their job title", None),
+    ("persona", "Persona", "personas"),
+    ("company", "Company name", None),
+    ("industry", "Industry", "industries"),
+    ("size", "Company size", "company_sizes"),
+    ("region", "Region", "regions"),
+    ("country", "Country (ISO code, e.g. NO, DE, US)", None),
+    ("products", "Products they use (comma-separated)", "products"),
+    ("owner", "Owner who will hold the relationship", "owners"),
+    ("nominated_by", "Your name or work email", None),
+    ("reason", "Why would they make a good advocate?", None),
+]
+
+
+@main.command("nominate")
+@click.option("--id", "advocate_id", help="Id and file name (default: from the name).")
+@click.option("--name", help="Full name of the customer.")
+@click.option("--title", help="Their job title.")
+@click.option("--persona", help="Persona id from catalog.yaml.")
+@click.option("--company", help="Company name.")
+@click.option("--industry", help="Industry id from catalog.yaml.")
+@click.option("--size", help="Company size id from catalog.yaml.")
+@click.option("--region", help="Region id from catalog.yaml.")
+@click.option("--country", help="ISO 3166-1 alpha-2 country code.")
+@click.option("--products", help="Product ids from catalog.yaml, comma-separated.")
+@click.option("--owner", help="Owner id from catalog.yaml.")
+@click.option("--nominated-by", "nominated_by", help="Your name or work email.")
+@click.option("--reason", help="Why they would make a good advocate.")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD", help="Nomination date.")
+@click.pass_obj
+@_friendly
+def nominate_command(root: Path, advocate_id: str | None, as_of: dt.date | None,
+                     **given: str | None) -> None:
+    """Write a new nomination file, asking for each field not given as an option."""
+    config, issues = load_config(root)
+    if config is None:
+        raise InvalidData(issues)
+    answers: dict[str, str] = {}
+    for key, question, vocabulary in NOMINATION_QUESTIONS:
+        value = given.get(key)
+        if value is None:
+            choices = (list(config.owners) if vocabulary == "owners"
+                       else config.ids(vocabulary) if vocabulary else None)
+            hint = f" [{', '.join(choices)}]" if choices else ""
+            value = click.prompt(f"{question}{hint}", type=str)
+        answers[key] = value.strip()
+    company = {"name": answers.pop("company"), "industry": answers.pop("industry"),
+               "size": answers.pop("size"), "region": answers.pop("region"),
+               "country": answers.pop("country").upper()}
+    products = [p.strip() for p in answers.pop("products").split(",") if p.strip()]
+    data = {"id": advocate_id, **answers, "company": company, "products": products}
+    path = nominate.create(root, data, as_of or dt.date.today())
+    click.echo(f"wrote {path.relative_to(root)} — commit it and open a pull request")
+
+
+@main.command("promote")
+@click.argument("nomination_file", metavar="nominations/FILE.yaml")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Date written as last_verified (default: today).")
+@click.pass_obj
+@_friendly
+def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> None:
+    """Turn a nomination into an advocate profile (status nominated), keeping its git history."""
+    promotion = nominate.promote(root, nomination_file, as_of or dt.date.today())
+    how = "git mv, history follows" if promotion.moved_with_git else "moved"
+    click.echo(f"{promotion.source} → {promotion.target} ({how}); add what is missing (persona, "
+               "story, willingness, consent), then set status: active")

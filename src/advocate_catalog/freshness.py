@@ -88,7 +88,7 @@ def check_advocate(advocate: Advocate, today: dt.date, config: Config) -> list[F
                                  "last_verified"))
     if advocate.status not in config.listed_statuses:
         return findings
-    expires = data["consent"].get("expires_on")
+    expires = data.get("consent", {}).get("expires_on")
     if expires:
         day = dt.date.fromisoformat(expires)
         if today > day:

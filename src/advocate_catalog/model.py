@@ -15,10 +15,21 @@ STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
 WILLINGNESS = ("yes", "maybe", "no")
 
 
+# Letters that Unicode does not decompose into a base letter plus an accent.
+_BASE_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                               "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d",
+                               "þ": "th", "\u0131": "i"})
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents ('Élise Bø' → 'elise bo'); other scripts are kept as they are."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_BASE_LETTERS).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def sort_key(text: str) -> str:
     """Order names as people expect: case- and accent-insensitive (Élise with the E's)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold(text)
 
 
 @dataclass(frozen=True)
@@ -109,16 +120,16 @@ class Advocate(Record):
 
     @property
     def consent_scope(self) -> list[str]:
-        return self.data["consent"]["scope"]
+        return self.data.get("consent", {}).get("scope", [])
 
     def consents_to(self, scope: str, today: dt.date) -> bool:
-        expires = self.data["consent"].get("expires_on")
+        expires = self.data.get("consent", {}).get("expires_on")
         return scope in self.consent_scope and not (expires and dt.date.fromisoformat(expires) < today)
 
     def willing(self, *answers: str) -> list[str]:
         """Activity ids this advocate answered with one of `answers` (default: yes)."""
         wanted = answers or ("yes",)
-        return [a for a, answer in self.data["willingness"].items() if answer in wanted]
+        return [a for a, answer in self.data.get("willingness", {}).items() if answer in wanted]
 
 
 @dataclass

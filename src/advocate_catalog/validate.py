@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 
 from .errors import InvalidData, Issue
 from .load import Document, JsonPath, read
-from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record
+from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
 
 CONFIG_FILE = "catalog.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -109,9 +109,10 @@ def schema_issues(doc: Document, validator: jsonschema.protocols.Validator) -> l
     issues: list[Issue] = []
     flagged: set[JsonPath] = set()
     already = {(i.line, i.col) for i in doc.issues}
+    root_properties = validator.schema.get("properties", {})
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
         path = tuple(error.absolute_path)
-        for issue in _translate(doc, error, path):
+        for issue in _translate(doc, error, path, root_properties):
             if (issue.line, issue.col) in already or (path in flagged and error.validator
                                                       not in ("required", "additionalProperties")):
                 continue
@@ -134,14 +135,17 @@ def _enum_hint(schema: dict[str, Any], value: Any) -> str:
     return f"{hint} (or add it to {source} in catalog.yaml)" if source else hint
 
 
-def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath) -> Iterator[Issue]:
+def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath,
+               root_properties: dict[str, Any]) -> Iterator[Issue]:
     name, value, kind = field_name(path), error.instance, error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
         missing = re.match(r"^'(.*)' is a required property$", error.message)
         key = missing.group(1) if missing else str(error.validator_value)
         where = "" if not path else f"{name}: "
-        described = error.schema.get("properties", {}).get(key, {}).get("description", "")
+        # A conditional `required` (allOf/if/else) has no properties of its own: use the top level.
+        properties = error.schema.get("properties") or (root_properties if not path else {})
+        described = properties.get(key, {}).get("description", "")
         yield doc.issue(path, f"{where}missing required field '{key}'",
                         f"add `{key}:` ({described[:1].lower()}{described[1:].rstrip('.')})"
                         if described else f"add `{key}:`")
@@ -281,18 +285,56 @@ def data_files(root: Path, folder: str) -> tuple[list[tuple[Path, str]], list[Is
     return files, issues
 
 
+def check_document(doc: Document, stem: str, validator: jsonschema.protocols.Validator,
+                   today: dt.date) -> Document:
+    """Add to a loaded document's issues everything the schema and the per-file rules find."""
+    if doc.data is not None:
+        doc.issues += schema_issues(doc, validator)
+        doc.issues += record_issues(doc, stem, today)
+    return doc
+
+
 def _check_folder(root: Path, folder: str, validator: jsonschema.protocols.Validator,
                   today: dt.date) -> tuple[list[tuple[Document, str]], list[Issue]]:
     files, issues = data_files(root, folder)
     docs = []
     for file, display in files:
-        doc = read(file, display)
-        if doc.data is not None:
-            doc.issues += schema_issues(doc, validator)
-            doc.issues += record_issues(doc, file.stem, today)
+        doc = check_document(read(file, display), file.stem, validator, today)
         issues += doc.issues
         docs.append((doc, file.stem))
     return docs, issues
+
+
+def _comparable(text: Any) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name: 'José  Peña' ~ 'jose pena'."""
+    return " ".join(re.findall(r"[^\W_]+", fold(str(text))))
+
+
+def _company(doc: Document) -> str:
+    company = doc.data.get("company")
+    return _comparable(company.get("name", "")) if isinstance(company, dict) else ""
+
+
+def duplicate_issues(docs: list[Document]) -> list[Issue]:
+    """Warnings for files that look like the same person: same name at the same company, or a
+    nomination whose name is already in the catalog (people change jobs)."""
+    issues = []
+    by_name: dict[str, list[Document]] = {}
+    for doc in docs:
+        if isinstance(doc.data, dict) and doc.data.get("name"):
+            by_name.setdefault(_comparable(doc.data["name"]), []).append(doc)
+    for group in by_name.values():
+        for i, doc in enumerate(group):
+            for earlier in group[:i]:
+                same_company = _company(doc) == _company(earlier)
+                nomination = any(d.path.startswith("nominations/") for d in (doc, earlier))
+                if same_company or nomination:
+                    where = " at the same company" if same_company else ""
+                    issues.append(doc.issue(("name",), f"'{doc.data['name']}' looks like the same "
+                                            f"person as {earlier.path}{where}",
+                                            "if it is, keep one file and merge what is new into it",
+                                            severity="warning"))
+    return issues
 
 
 def _records(docs: Iterable[tuple[Document, str]], cls: type[Record]) -> list[Any]:
@@ -311,6 +353,7 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
     nomination_docs, nomination_issues = _check_folder(root, "nominations", schemas.nomination,
                                                        today)
     issues += advocate_issues + nomination_issues
+    issues += duplicate_issues([doc for doc, _ in advocate_docs + nomination_docs])
     advocate_ids = {stem: doc for doc, stem in advocate_docs}
     for doc, stem in nomination_docs:
         if stem in advocate_ids and doc.data is not None:

@@ -1,0 +1,168 @@
+"""A nomination's life: written from answers, then promoted into an advocate profile with its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import git
+from .errors import CatalogError, InvalidData, Issue
+from .load import parse, read
+from .model import fold
+from .validate import check_document, compile_schemas, load_config
+
+# Field order of a written nomination and of a promoted profile: the order people read them in.
+NOMINATION_ORDER = ("id", "name", "title", "persona", "company", "products", "nominated_by",
+                    "nominated_on", "owner", "reason", "story", "outcomes", "willingness", "private")
+ADVOCATE_ORDER = ("id", "name", "title", "persona", "company", "products", "story", "outcomes",
+                  "willingness", "owner", "status", "last_verified", "nomination", "private")
+
+
+def slugify(text: str) -> str:
+    """`Zoë Bø Łukasz` → `zoe-bo-lukasz`: the id and file name for a person ('' for other scripts)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in the given order, list items indented, multi-line text as `|` blocks."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # dates read back as the same string: no quotes
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """YAML that our loader reads back to the same data (words like NO and yes are quoted)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
+
+
+def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    return {key: data[key] for key in order if key in data and data[key] not in (None, "", [], {})}
+
+
+def _check(root: Path, text: str, display: str, kind: str, today: dt.date) -> list[Issue]:
+    """The issues `validate` would report for `text` saved as `display`."""
+    config, issues = load_config(root)
+    if config is None:
+        return issues
+    schemas = compile_schemas(root, config)
+    validator = schemas.nomination if kind == "nomination" else schemas.advocate
+    return check_document(parse(text, display), Path(display).stem, validator, today).issues
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Create `target` with `text`; never replaces an existing file (exclusive create)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise CatalogError(f"{target.name} already exists — pick another id; nothing was "
+                           "overwritten") from None
+
+
+def create(root: Path, answers: dict[str, Any], today: dt.date) -> Path:
+    """Write a new nomination from `answers`; InvalidData (and no file) when they do not validate."""
+    data = dict(answers)
+    data.setdefault("nominated_on", today.isoformat())
+    data["id"] = data.get("id") or slugify(str(data.get("name", "")))
+    if not data["id"]:
+        raise CatalogError("cannot make an id from this name — give one in Latin letters with --id, "
+                           "e.g. --id sato-haruka")
+    display = f"nominations/{data['id']}.yaml"
+    text = to_yaml(_ordered(data, NOMINATION_ORDER))
+    issues = _check(root, text, display, "nomination", today)
+    if issues:
+        raise InvalidData(issues)
+    target = root / "nominations" / f"{data['id']}.yaml"
+    if (root / "advocates" / target.name).exists():
+        raise CatalogError(f"advocates/{target.name} already exists: this person is already an "
+                           "advocate — update that profile instead")
+    _write_new(target, text)
+    return target
+
+
+@dataclass(frozen=True)
+class Promotion:
+    source: str
+    target: str
+    moved_with_git: bool
+
+
+def to_advocate(nomination: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """Every field the nomination carries, status nominated, provenance in `nomination:`."""
+    data = {key: value for key, value in nomination.items()
+            if key not in ("nominated_by", "nominated_on", "reason")}
+    data.update(status="nominated", last_verified=today.isoformat(), nomination=_ordered({
+        "nominated_by": nomination["nominated_by"], "nominated_on": nomination["nominated_on"],
+        "reason": nomination.get("reason")}, ("nominated_by", "nominated_on", "reason")))
+    return _ordered(data, ADVOCATE_ORDER)
+
+
+def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
+    """Turn a nomination into `advocates/<id>.yaml`, moving the file so its history follows.
+
+    Everything is checked before anything is touched; on any failure both files stay as they were.
+    """
+    source = (root / nomination_file).resolve()
+    nominations = (root / "nominations").resolve()
+    if source.parent != nominations or source.suffix != ".yaml" or source.is_symlink():
+        raise CatalogError(f"{nomination_file} is not a file in nominations/ — give the path of a "
+                           "nomination, e.g. nominations/jane-doe.yaml")
+    display = f"nominations/{source.name}"
+    doc = read(source, display)
+    issues = doc.issues or _check(root, source.read_text(encoding="utf-8"), display, "nomination",
+                                  today)
+    if issues:
+        raise InvalidData(issues)
+    target = root / "advocates" / source.name
+    relative_target = f"advocates/{source.name}"
+    if target.exists():
+        raise CatalogError(f"{relative_target} already exists — nothing was changed; merge the "
+                           "nomination into that profile by hand")
+    text = to_yaml(to_advocate(doc.data, today))
+    problems = _check(root, text, relative_target, "advocate", today)
+    if problems:  # our own conversion produced an invalid profile: a bug, not the user's data
+        raise CatalogError(f"the promoted profile would be invalid ({problems[0]}) — nothing was "
+                           "changed; please report this")
+    use_git = git.is_repository(root) and git.is_tracked(root, display)
+    if not use_git:
+        _write_new(target, text)
+        source.unlink()
+        return Promotion(display, relative_target, False)
+    git.move(root, display, relative_target)
+    try:
+        _replace_text(target, text)
+    except OSError:
+        git.move(root, relative_target, display)
+        raise
+    return Promotion(display, relative_target, True)
+
+
+def _replace_text(target: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so the file is never half-written."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".promote-", suffix=".yaml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
