@@ -18,8 +18,8 @@ from advocate_catalog.validate import validate
 from conftest import AS_OF, write
 
 ANSWERS = ["Ingrid Bø", "Head of BI", "director", "Fjell Foods", "retail", "mid-market", "emea", "no",
-           "analytics, pipelines", "elise-fontaine", "me@tessellate.example",
-           "Rolled out dashboards to 40 stores in a month."]
+           "analytics, pipelines", "elise-fontaine", "Rolled out dashboards to 40 stores in a month.",
+           "me@tessellate.example"]
 
 
 def _nominate(repo: Path, *args: str, answers: list[str] | None = None):
@@ -36,6 +36,8 @@ def test_nominate_prompts_and_writes_a_valid_file(repo: Path) -> None:
     assert data["company"] == {"name": "Fjell Foods", "industry": "retail", "size": "mid-market",
                                "region": "emea", "country": "NO"}
     assert data["products"] == ["analytics", "pipelines"] and data["nominated_on"] == "2026-11-20"
+    assert data["reason"] == "Rolled out dashboards to 40 stores in a month."
+    assert data["nominated_by"] == "me@tessellate.example" and "story" not in data
     assert validate(repo, AS_OF).issues == []
 
 

@@ -55,6 +55,8 @@ class Config:
     base_url: str
     company: str = ""
     noindex: bool = True
+    repository_url: str = ""
+    branch: str = "main"
     stale_after_days: int = 180
     warn_days: int = 30
     listed_statuses: tuple[str, ...] = ("active", "resting", "alumni")
@@ -69,6 +71,8 @@ class Config:
             base_url=site["base_url"],
             company=site.get("company", ""),
             noindex=site.get("noindex", True),
+            repository_url=site.get("repository_url", ""),
+            branch=site.get("branch", "main"),
             stale_after_days=freshness.get("stale_after_days", 180),
             warn_days=freshness.get("warn_days", 30),
             listed_statuses=tuple(data["listing"]["statuses"]),

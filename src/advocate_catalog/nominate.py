@@ -15,7 +15,7 @@ import yaml
 from . import git
 from .errors import CatalogError, InvalidData, Issue
 from .load import parse, read
-from .model import fold
+from .model import Config, fold
 from .validate import check_document, compile_schemas, load_config
 
 # Field order of a written nomination and of a promoted profile: the order people read them in.
@@ -23,6 +23,56 @@ NOMINATION_ORDER = ("id", "name", "title", "persona", "company", "products", "no
                     "nominated_on", "owner", "reason", "story", "outcomes", "willingness", "private")
 ADVOCATE_ORDER = ("id", "name", "title", "persona", "company", "products", "story", "outcomes",
                   "willingness", "owner", "status", "last_verified", "nomination", "private")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One thing a nominator is asked, wherever they nominate: CLI, issue form, site form."""
+
+    key: str
+    label: str
+    vocabulary: str | None = None  # a taxonomy list, or "owners"
+    required: bool = True
+    multiple: bool = False
+    long: bool = False
+    help: str = ""
+
+
+QUESTIONS = (
+    Question("name", "Full name of the customer", help="As they like it written."),
+    Question("title", "Their job title"),
+    Question("persona", "Persona", "personas"),
+    Question("company", "Company name"),
+    Question("industry", "Industry", "industries"),
+    Question("size", "Company size", "company_sizes"),
+    Question("region", "Region", "regions"),
+    Question("country", "Country code", help="ISO 3166-1 alpha-2, e.g. NO, DE, US."),
+    Question("products", "Products they use", "products", multiple=True),
+    Question("owner", "Owner who will hold the relationship", "owners"),
+    Question("reason", "Why would they make a good advocate?", long=True,
+             help="Their results, their enthusiasm, what they could speak to."),
+    Question("story", "Their story so far (optional)", required=False, long=True,
+             help="Markdown welcome: the challenge, what they did, the results."),
+)
+COMPANY_KEYS = ("company", "industry", "size", "region", "country")
+
+
+def choices(config: Config, question: Question) -> list[tuple[str, str]]:
+    """(id, label) pairs a question offers, in the configured order."""
+    if question.vocabulary == "owners":
+        return [(o.id, o.name) for o in config.owners.values()]
+    return [(t.id, t.label) for t in config.vocabularies[question.vocabulary or ""]]
+
+
+def nomination_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """Flat answers (as asked) → nomination data (company nested, products a list)."""
+    data = {key: value for key, value in answers.items() if key not in COMPANY_KEYS}
+    data["company"] = {"name": answers.get("company"), "industry": answers.get("industry"),
+                       "size": answers.get("size"), "region": answers.get("region"),
+                       "country": str(answers.get("country") or "").strip().upper()}
+    if isinstance(data.get("products"), str):
+        data["products"] = [p.strip() for p in data["products"].split(",") if p.strip()]
+    return data
 
 
 def slugify(text: str) -> str:
