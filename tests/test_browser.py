@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from advocate_catalog.validate import validate
 
 from conftest import AS_OF
 
@@ -117,3 +120,45 @@ def test_every_request_stays_on_the_site(page, site_url: str, sample_catalog) ->
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
     assert page.requests and all(url.startswith(origin) for url in page.requests)
     assert page.console_errors == []
+
+
+def test_nominate_form_produces_a_valid_file_on_github(page, site_url: str, repo) -> None:
+    page.goto(site_url + "nominate/")
+    page.fill("#f-name", 'Ingrid "Bø" O\'Neill')
+    assert page.input_value("#f-id") == "ingrid-bo-o-neill"
+    page.fill("#f-title", "Head of BI: data & analytics")
+    page.select_option("#f-persona", "director")
+    page.fill("#f-company", "Fjell Foods #1 [NO]")
+    page.select_option("#f-industry", "retail")
+    page.select_option("#f-size", "mid-market")
+    page.select_option("#f-region", "emea")
+    page.fill("#f-country", "no")
+    page.check('input[name="products"][value="analytics"]')
+    page.check('input[name="products"][value="edge-sync"]')
+    page.select_option("#f-owner", "elise-fontaine")
+    page.fill("#f-reason", "Line one: yes\n- not a list\n!!python/object x")
+    page.fill("#f-nominated_by", "grace.whitfield@tessellate.example")
+    page.click("button[type=submit]")
+    link = page.locator("#open-on-github")
+    link.wait_for()
+    href = link.get_attribute("href")
+    url = urlsplit(href)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == (
+        "https://github.com/tessellate/advocate-catalog/new/main")
+    params = parse_qs(url.query)
+    assert params["filename"] == ["nominations/ingrid-bo-o-neill.yaml"]
+    (repo / "nominations" / "ingrid-bo-o-neill.yaml").write_text(params["value"][0])
+    result = validate(repo, dt.date.today())
+    assert result.issues == []
+    (nomination,) = result.catalog.nominations
+    assert nomination.data["name"] == 'Ingrid "Bø" O\'Neill'
+    assert nomination.data["company"]["country"] == "NO"
+    assert nomination.data["reason"] == "Line one: yes\n- not a list\n!!python/object x"
+    assert page.locator("#nomination-yaml").inner_text().rstrip() == params["value"][0].rstrip()
+    assert page.console_errors == []
+
+
+def test_nominate_form_needs_a_product(page, site_url: str) -> None:
+    page.goto(site_url + "nominate/")
+    page.click("button[type=submit]")
+    assert page.locator("#nomination-result").is_hidden()

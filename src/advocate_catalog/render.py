@@ -15,6 +15,7 @@ import pycountry
 
 from .freshness import check, verification_state
 from .model import Advocate, Catalog, Config, sort_key
+from .nominate import QUESTIONS, choices
 
 STATUS_LABELS = {"nominated": "Nominated", "active": "Active", "resting": "Resting",
                  "alumni": "Alumni", "inactive": "Inactive"}
@@ -200,6 +201,12 @@ def verification_groups(catalog: Catalog, listed: list[Advocate],
     return list(groups.values())
 
 
+def nomination_questions(config: Config) -> list[dict[str, Any]]:
+    """The nominate form's fields: the same questions as the CLI and the issue form."""
+    return [{**question.__dict__, "choices": choices(config, question) if question.vocabulary else []}
+            for question in QUESTIONS]
+
+
 def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, str]:
     """Every HTML page of the site as {path inside the site: html}."""
     env = environment(templates)
@@ -218,6 +225,8 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
     pages = dict([
         page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels),
         page("advocates/index.html", "all.html", cards=cards),
+        page("nominate/index.html", "nominate.html", questions=nomination_questions(config),
+             repository_url=config.repository_url, branch=config.branch),
         page("verification/index.html", "verification.html",
              groups=verification_groups(catalog, listed, today),
              stale_after_days=config.stale_after_days, warn_days=config.warn_days),
