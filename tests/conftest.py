@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from advocate_catalog.validate import validate
 ROOT = Path(__file__).resolve().parent.parent
 # Sample dates age in real time; tests pin "today" so they never start failing on their own.
 AS_OF = dt.date(2026, 11, 23)
+# Debian's chromium by default; GitHub's Ubuntu runners point CHROMIUM at their Google Chrome.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -82,7 +85,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

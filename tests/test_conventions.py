@@ -1,0 +1,38 @@
+"""Review conventions point at things that exist: owners, hooks, editor schema associations."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import yaml
+
+from advocate_catalog.cli import main
+
+from conftest import ROOT
+
+
+def test_codeowners_cover_the_data_and_the_taxonomy() -> None:
+    rules = dict(line.split(None, 1) for line in (ROOT / ".github" / "CODEOWNERS").read_text()
+                 .splitlines() if line.strip() and not line.startswith("#"))
+    for path in ("/advocates/", "/nominations/", "/schemas/", "/catalog.yaml"):
+        assert rules[path].strip() == "@tessellate/advocacy-team"
+
+
+def test_pre_commit_hook_runs_a_real_command() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    program, command, *options = shlex.split(hook["entry"])
+    assert program == "advocate-catalog" and command in main.commands
+    known = {option for param in main.commands[command].params for option in param.opts}
+    assert set(options) <= known
+
+
+def test_editor_schemas_exist() -> None:
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text())
+    for schema, pattern in settings["yaml.schemas"].items():
+        assert (ROOT / schema).exists()
+        assert any(ROOT.glob(pattern))
+
+
+def test_pull_request_template_has_a_checklist() -> None:
+    assert (ROOT / ".github" / "pull_request_template.md").read_text().count("- [ ]") >= 3
