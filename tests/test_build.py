@@ -23,7 +23,8 @@ def test_build_writes_pages_search_index_and_assets(sample_repo: Path) -> None:
     site = sample_repo / "site"
     assert (site / "index.html").exists() and (site / "static" / "search.js").exists()
     assert (site / "pagefind" / "pagefind.js").exists()
-    assert summary.pages == 4 + summary.advocates  # search, all advocates, verification, nominate
+    assert summary.pages == len(list(site.rglob("*.html")))
+    assert summary.advocates == len(list((site / "advocates").glob("*/index.html")))
     assert not list(sample_repo.glob(".site-*"))
 
 

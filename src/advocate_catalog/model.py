@@ -57,6 +57,7 @@ class Config:
     noindex: bool = True
     repository_url: str = ""
     branch: str = "main"
+    request_url: str = ""
     stale_after_days: int = 180
     warn_days: int = 30
     listed_statuses: tuple[str, ...] = ("active", "resting", "alumni")
@@ -73,6 +74,7 @@ class Config:
             noindex=site.get("noindex", True),
             repository_url=site.get("repository_url", ""),
             branch=site.get("branch", "main"),
+            request_url=site.get("request_url", ""),
             stale_after_days=freshness.get("stale_after_days", 180),
             warn_days=freshness.get("warn_days", 30),
             listed_statuses=tuple(data["listing"]["statuses"]),

@@ -143,10 +143,19 @@ def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]
             if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
 
 
-def request_mailto(config: Config, advocate: Advocate) -> str:
-    """A mailto to the owner with a prefilled request: requests never go to the customer directly."""
+def request_href(config: Config, advocate: Advocate) -> str:
+    """Where "Request this advocate" leads: the configured request form, else a mail to the owner.
+
+    Either way the request reaches the owner; the catalog never holds a way to the customer.
+    """
     owner = config.owners[advocate.data["owner"]]
     data = advocate.data
+    if config.request_url:
+        url = config.request_url
+        for placeholder, value in (("{id}", advocate.id), ("{name}", data["name"]),
+                                   ("{owner}", owner.id)):
+            url = url.replace(placeholder, quote(value, safe=""))
+        return url
     subject = f"Advocate request: {data['name']} ({data['company']['name']})"
     body = (f"Hi {owner.name.split()[0]},\n\nI would like to ask {data['name']} of "
             f"{data['company']['name']} for:\n\nActivity (e.g. reference call): \n"
@@ -173,13 +182,13 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date) -> dict[
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
         "size": config.label("company_sizes", data["company"]["size"]),
-        "products": [config.label("products", p) for p in data["products"]],
+        "products": [{"id": p, "label": config.label("products", p)} for p in data["products"]],
         "story_html": story_html(data["story"]),
         "willingness": willingness,
         "assets": [{**asset, "type_label": ASSET_LABELS[asset["type"]]}
                    for asset in data["assets"]],
         "owner": owner,
-        "request_href": request_mailto(config, advocate),
+        "request_href": request_href(config, advocate),
         "filters": facet_values(advocate),
     }
 
@@ -222,7 +231,16 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
         return path, html
 
     cards = [card(config, a, today) for a in listed]
+    members: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for advocate, advocate_card in zip(listed, cards, strict=True):
+        for key, values in facet_values(advocate).items():
+            for value in values:
+                members.setdefault((key, value), []).append(advocate_card)
     pages = dict([
+        page("browse/index.html", "browse_index.html", facets=facet_list),
+        *(page(f"browse/{facet['key']}/{term['id']}/index.html", "browse.html", facet=facet,
+               term=term, cards=members[(facet["key"], term["id"])])
+          for facet in facet_list for term in facet["terms"]),
         page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels),
         page("advocates/index.html", "all.html", cards=cards),
         page("nominate/index.html", "nominate.html", questions=nomination_questions(config),

@@ -86,7 +86,7 @@ function excerptNode(excerpt) {
 function cardNode(data, withExcerpt) {
   const meta = data.meta;
   const card = element("li", "card");
-  const heading = element("h3", "card-name");
+  const heading = element("h2", "card-name");
   const link = element("a", "", meta.title);
   link.href = data.url;
   heading.append(link);
