@@ -65,7 +65,8 @@ def test_billion_laughs_stops_at_the_first_alias() -> None:
 
 def test_not_a_mapping() -> None:
     for text, message in [("", "the file is empty"), ("- a\n- b\n", "must be a mapping"),
-                          ("just text\n", "must be a mapping"), ("a: 1\n---\nb: 2\n", "YAML syntax")]:
+                          ("just text\n", "must be a mapping"),
+                          ("a: 1\n---\nb: 2\n", "several YAML documents")]:
         doc = parse(text, "f.yaml")
         assert doc.data is None
         assert message in doc.issues[0].message

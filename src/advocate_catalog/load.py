@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,59 +76,145 @@ class Document:
         return Issue(self.path, line, col, severity, message, hint)  # type: ignore[arg-type]
 
 
-def _position(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+MAX_DEPTH = 20  # profiles need four levels; libyaml's own composer crashes on deep nesting
+_SKIP = object()  # the key slot of a mapping whose key was not a plain word
+
+
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+@dataclass
+class _Frame:
+    """An open mapping or list while events stream in."""
+
+    path: JsonPath | None  # None: inside something being discarded
+    data: dict[str, Any] | list[Any]
+    bad_tag: bool = False
+    key: Any = None  # mappings: the key waiting for its value (None: expecting a key)
 
 
 class _Builder:
-    """Walks a composed node tree into plain data, recording positions and issues."""
+    """Builds plain data from libyaml's event stream, iteratively: no recursion to exhaust, no
+    node tree, positions of every key and value, and an issue for everything we refuse."""
 
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.seen: set[int] = set()
+    def __init__(self, doc: Document, loader: StrictLoader) -> None:
+        self.doc, self.loader = doc, loader
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.aliases = 0
 
-    def fail(self, node: yaml.Node, message: str, hint: str) -> None:
-        line, col = _position(node)
-        self.doc.issues.append(Issue(self.doc.path, line, col, "error", message, hint))
+    def fail(self, where: tuple[int, int], message: str, hint: str) -> None:
+        self.doc.issues.append(Issue(self.doc.path, *where, "error", message, hint))
 
-    def build(self, node: yaml.Node, path: JsonPath) -> Any:
-        if id(node) in self.seen:
-            # A shared node is an alias: report it where it is used, not at its anchor.
-            line, col = self.doc.keys.get(path, _position(node))
-            self.doc.issues.append(Issue(self.doc.path, line, col, "error",
-                                         "aliases (*name) are not supported",
-                                         "write the value out in full instead of reusing an &anchor"))
+    def child_path(self) -> JsonPath | None:
+        """Where the next value goes; None when it is a key or inside a discarded part."""
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if frame.path is None:
             return None
-        self.doc.values[path] = _position(node)
-        self.seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != SEQ:
-                return self.bad_tag(node)
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        if isinstance(frame.data, list):
+            return (*frame.path, len(frame.data))
+        return None if frame.key is None or frame.key is _SKIP else (*frame.path, frame.key)
 
-    def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any] | None:
-        if node.tag != MAP:
-            return self.bad_tag(node)
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT, BOOL):
-                self.fail(key_node, "a key must be a plain word", "write keys like `name:`")
-                continue
-            key = key_node.value
-            if key in result:
-                first = self.doc.keys[(*path, key)][0]
-                self.fail(key_node, f"duplicate key '{key}' (first on line {first})",
-                          "keep one of them and delete the other")
-                continue
-            self.doc.keys[(*path, key)] = _position(key_node)
-            result[key] = self.build(value_node, (*path, key))
-        return result
+    def run(self) -> bool:
+        """Consume the stream; False when it had to stop early (the data is then unusable)."""
+        documents = 0
+        while True:
+            event = self.loader.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                return True
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.fail(_mark(event), "the file holds several YAML documents",
+                              "keep one document per file: remove the second '---' and what follows")
+                    return False
+            elif isinstance(event, yaml.AliasEvent):
+                self.alias(event)
+                self.emit(None, event)
+            elif isinstance(event, yaml.ScalarEvent):
+                self.emit(self.scalar(event), event)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(self.stack) >= MAX_DEPTH:
+                    self.fail(_mark(event), f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                              "flatten the structure: profiles need only a few levels")
+                    return False
+                self.open(event)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                frame = self.stack.pop()
+                self.emit(None if frame.bad_tag else frame.data, event)
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        value, tag = node.value, node.tag
+    def alias(self, event: yaml.AliasEvent) -> None:
+        """Report the first alias where it is used and count the rest: one line, not a billion."""
+        self.aliases += 1
+        message = "aliases (*name) are not supported"
+        if self.aliases == 1:
+            self.fail(_mark(event), message, "write the value out in full instead of reusing an &anchor")
+            self.first_alias = len(self.doc.issues) - 1
+        else:
+            first = self.doc.issues[self.first_alias]
+            self.doc.issues[self.first_alias] = replace(
+                first, message=f"{message} ({self.aliases} in this file, the first here)")
+
+    def open(self, event: yaml.CollectionStartEvent) -> None:
+        mapping = isinstance(event, yaml.MappingStartEvent)
+        expected = MAP if mapping else SEQ
+        bad_tag = not event.implicit and event.tag not in (expected, "!")
+        if bad_tag:
+            self.fail(_mark(event), f"the tag '{event.tag}' is not allowed",
+                      "remove it: plain text, numbers, lists and mappings only")
+        path = self.child_path()
+        in_key = bool(self.stack) and isinstance(self.stack[-1].data, dict) \
+            and self.stack[-1].key is None and self.stack[-1].path is not None
+        if in_key:
+            self.fail(_mark(event), "a key must be a plain word", "write keys like `name:`")
+        elif path is not None:
+            self.doc.values[path] = _mark(event)
+        self.stack.append(_Frame(None if in_key else path, {} if mapping else [], bad_tag))
+
+    def emit(self, value: Any, event: yaml.Event) -> None:
+        """Place a finished value: the root, a list item, a mapping key, or a mapping value."""
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.data, list):
+            frame.data.append(value)
+        elif frame.key is None:
+            self.take_key(frame, value, event)
+        else:
+            if frame.key is not _SKIP:
+                frame.data[frame.key] = value
+            frame.key = None
+
+    def take_key(self, frame: _Frame, value: Any, event: yaml.Event) -> None:
+        if not isinstance(event, yaml.ScalarEvent) or not isinstance(value, str | int | bool):
+            if isinstance(event, yaml.ScalarEvent):
+                self.fail(_mark(event), "a key must be a plain word", "write keys like `name:`")
+            frame.key = _SKIP
+            return
+        key = str(value)
+        if frame.path is not None and key in frame.data:
+            first = self.doc.keys[(*frame.path, key)][0]
+            self.fail(_mark(event), f"duplicate key '{key}' (first on line {first})",
+                      "keep one of them and delete the other")
+            frame.key = _SKIP
+            return
+        if frame.path is not None:
+            self.doc.keys[(*frame.path, key)] = _mark(event)
+        frame.key = key
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        path = self.child_path()
+        if path is not None:
+            self.doc.values[path] = _mark(event)
+        if event.tag in (None, "!"):
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        else:
+            tag = event.tag
+        value = event.value
         if tag == STR:
             return value
         if tag == NULL:
@@ -143,13 +229,10 @@ class _Builder:
             try:
                 return dt.date.fromisoformat(value).isoformat()
             except ValueError:
-                self.fail(node, f"'{value}' is not a real date",
+                self.fail(_mark(event), f"'{value}' is not a real date",
                           "write a calendar date as YYYY-MM-DD, e.g. 2026-03-14")
                 return value
-        return self.bad_tag(node)
-
-    def bad_tag(self, node: yaml.Node) -> None:
-        self.fail(node, f"the tag '{node.tag}' is not allowed",
+        self.fail(_mark(event), f"the tag '{tag}' is not allowed",
                   "remove it: plain text, numbers, lists and mappings only")
         return None
 
@@ -180,25 +263,30 @@ def _yaml_issue(path: str, text: str, error: yaml.YAMLError) -> Issue:
 def parse(text: str, path: str) -> Document:
     """Parse YAML text into a Document whose data is a mapping, or record why it is not."""
     doc = Document(path)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        doc.issues.append(Issue(path, line, 1, "error", "the file contains binary data",
+                                "this is not a YAML text file: replace it with the profile's text"))
+        return doc
+    loader = StrictLoader(text)
+    builder = _Builder(doc, loader)
     try:
-        node = StrictLoader(text).get_single_node()
+        complete = builder.run()
     except yaml.YAMLError as error:
         doc.issues.append(_yaml_issue(path, text, error))
         return doc
-    except RecursionError:
-        doc.issues.append(Issue(path, 1, 1, "error", "the YAML is nested too deeply",
-                                "flatten the structure: profiles need only a few levels"))
+    finally:
+        loader.dispose()
+    if not complete:
         return doc
-    if node is None:
+    if builder.root is None and not doc.issues:
         doc.issues.append(Issue(path, 1, 1, "error", "the file is empty",
                                 "fill it in, or delete the file"))
-        return doc
-    data = _Builder(doc).build(node, ())
-    if not isinstance(data, dict):
+    elif not isinstance(builder.root, dict):
         doc.issues.append(doc.issue((), "the file must be a mapping of `key: value` lines",
                                     "start with `id: ...` at the left edge, not a list or text"))
-        return doc
-    doc.data = data
+    else:
+        doc.data = builder.root
     return doc
 
 
