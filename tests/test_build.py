@@ -16,6 +16,7 @@ from advocate_catalog.errors import BuildError, InvalidData
 from conftest import AS_OF
 
 CASES = Path(__file__).parent / "cases"
+BAD_INPUTS = Path(__file__).parent / "bad_inputs"
 
 
 def test_build_writes_pages_search_index_and_assets(sample_repo: Path) -> None:
@@ -46,7 +47,7 @@ def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypa
 
 
 def test_invalid_data_never_builds(sample_repo: Path) -> None:
-    shutil.copy(CASES / "invalid" / "region-not-allowed.yaml", sample_repo / "advocates")
+    shutil.copy(BAD_INPUTS / "region-not-allowed.yaml", sample_repo / "advocates")
     with pytest.raises(InvalidData) as raised:
         build(sample_repo, sample_repo / "site", AS_OF)
     assert any("company.region 'Mars'" in str(i) for i in raised.value.issues)
@@ -68,7 +69,7 @@ def test_cli_build_prints_progress_and_summary(sample_repo: Path) -> None:
 
 
 def test_cli_build_with_bad_data_exits_one_without_traceback(sample_repo: Path) -> None:
-    shutil.copy(CASES / "invalid" / "tab-indent.yaml", sample_repo / "advocates")
+    shutil.copy(BAD_INPUTS / "tab-indent.yaml", sample_repo / "advocates")
     result = CliRunner().invoke(main, ["--root", str(sample_repo), "build"])
     assert result.exit_code == 1
     assert "advocates/tab-indent.yaml:7:1: error: YAML syntax" in result.stderr

@@ -13,6 +13,7 @@ from advocate_catalog.validate import validate
 from conftest import AS_OF, ROOT, write
 
 CASES = Path(__file__).parent / "cases"
+BAD_INPUTS = Path(__file__).parent / "bad_inputs"
 MINIMAL = (CASES / "valid" / "minimal-profile.yaml").read_text()
 NOMINATION = """\
 id: {id}
@@ -104,7 +105,7 @@ def test_cli_validate_sample_exits_zero() -> None:
 
 
 def test_cli_validate_broken_file_exits_one_with_one_line_per_issue(repo: Path) -> None:
-    shutil.copy(CASES / "invalid" / "region-not-allowed.yaml", repo / "advocates")
+    shutil.copy(BAD_INPUTS / "region-not-allowed.yaml", repo / "advocates")
     result = CliRunner().invoke(main, ["--root", str(repo), "validate", "--as-of", "2026-11-23"])
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0].startswith(
@@ -113,7 +114,7 @@ def test_cli_validate_broken_file_exits_one_with_one_line_per_issue(repo: Path) 
 
 
 def test_cli_validate_github_format(repo: Path) -> None:
-    shutil.copy(CASES / "invalid" / "region-not-allowed.yaml", repo / "advocates")
+    shutil.copy(BAD_INPUTS / "region-not-allowed.yaml", repo / "advocates")
     result = CliRunner().invoke(main, ["--root", str(repo), "validate", "--format", "github"])
     assert result.stdout.startswith(
         "::error file=advocates/region-not-allowed.yaml,line=10,col=11::company.region 'Mars'")

@@ -59,6 +59,12 @@ class Document:
     values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # Values the loader refused (aliases, foreign tags): already reported, so later checks skip them.
+    refused: set[JsonPath] = field(default_factory=set)
+
+    def near_refused(self, path: JsonPath) -> bool:
+        """True when `path` is a refused value, inside one, or holds one."""
+        return any(path[: len(r)] == r or r[: len(path)] == path for r in self.refused)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value (or its key) at `path`, else of its nearest ancestor."""
@@ -148,6 +154,10 @@ class _Builder:
 
     def alias(self, event: yaml.AliasEvent) -> None:
         """Report the first alias where it is used and count the rest: one line, not a billion."""
+        path = self.child_path()
+        if path is not None:
+            self.doc.values[path] = _mark(event)
+            self.doc.refused.add(path)
         self.aliases += 1
         message = "aliases (*name) are not supported"
         if self.aliases == 1:
@@ -162,10 +172,12 @@ class _Builder:
         mapping = isinstance(event, yaml.MappingStartEvent)
         expected = MAP if mapping else SEQ
         bad_tag = not event.implicit and event.tag not in (expected, "!")
+        path = self.child_path()
         if bad_tag:
             self.fail(_mark(event), f"the tag '{event.tag}' is not allowed",
                       "remove it: plain text, numbers, lists and mappings only")
-        path = self.child_path()
+            if path is not None:
+                self.doc.refused.add(path)
         in_key = bool(self.stack) and isinstance(self.stack[-1].data, dict) \
             and self.stack[-1].key is None and self.stack[-1].path is not None
         if in_key:
@@ -234,10 +246,14 @@ class _Builder:
                 return value
         self.fail(_mark(event), f"the tag '{tag}' is not allowed",
                   "remove it: plain text, numbers, lists and mappings only")
+        if path is not None:
+            self.doc.refused.add(path)
         return None
 
 
 _YAML_HINTS = [
+    ("did not find expected ',' or ']'", "close the [ list ] that starts above this line"),
+    ("did not find expected ',' or '}'", "close the { mapping } that starts above this line"),
     ("expected a single document", "keep one document per file: remove the extra '---'"),
     ("mapping values are not allowed", "put text containing ': ' in quotes, or fix the indentation"),
     ("could not find expected ':'", "every line needs `key: value`; check the indentation above"),

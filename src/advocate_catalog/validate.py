@@ -112,6 +112,8 @@ def schema_issues(doc: Document, validator: jsonschema.protocols.Validator) -> l
     root_properties = validator.schema.get("properties", {})
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
         path = tuple(error.absolute_path)
+        if doc.near_refused(path):
+            continue
         for issue in _translate(doc, error, path, root_properties):
             if (issue.line, issue.col) in already or (path in flagged and error.validator
                                                       not in ("required", "additionalProperties")):

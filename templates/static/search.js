@@ -89,8 +89,11 @@ function cardNode(data, withExcerpt) {
   const heading = element("h2", "card-name");
   const link = element("a", "", meta.title);
   link.href = data.url;
+  link.dir = "auto";
   heading.append(link);
-  card.append(heading, element("p", "card-role", `${meta.job} · ${meta.company}`));
+  const role = element("p", "card-role", `${meta.job} · ${meta.company}`);
+  role.dir = "auto";
+  card.append(heading, role);
   const tags = element("p", "card-tags");
   const status = element("span", `badge status-${meta.status}`, labels.status[meta.status] || meta.status);
   tags.append(element("span", "", meta.industry), " ", element("span", "", meta.region), " ", status);
