@@ -1,0 +1,113 @@
+"""Private fields, unlisted advocates and nominations never reach any byte the build writes,
+and the build writes nowhere but site/."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from advocate_catalog.build import build
+
+from conftest import AS_OF, write
+
+CASES = Path(__file__).parent / "cases"
+PROFILE = (CASES / "valid" / "full-profile.yaml").read_text()
+NOMINATION = """\
+id: {id}
+name: {name}
+title: Data Lead
+company: {{name: {company}, industry: retail, size: small, region: emea, country: DK}}
+products: [analytics]
+nominated_by: grace.whitfield@tessellate.example
+nominated_on: 2026-11-01
+owner: elise-fontaine
+reason: {reason}
+"""
+
+
+def all_output_bytes(site: Path) -> list[tuple[Path, bytes]]:
+    """Every file under `site`, gzip files (Pagefind's index and fragments) decompressed."""
+    out = []
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            out.append((path, data))
+    return out
+
+
+def _profile(advocate_id: str, name: str, **replace: str) -> str:
+    text = PROFILE.replace("id: full-profile", f"id: {advocate_id}").replace("Zoë Ankerson", name)
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def leaky_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalog plus one profile of each kind that must leave no trace."""
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path_factory.mktemp("privacy") / "repo")
+    folder = repo / "advocates"
+    write(folder, "listed-one.yaml", _profile(
+        "listed-one", "Listed Lindqvist", **{"notes: none": "notes: CANARY-PRIVATE-NOTES",
+                                            "contact: zoe@harbourline.example":
+                                            "contact: canary-contact@private.example"}))
+    write(folder, "inactive-one.yaml", _profile("inactive-one", "Canaryinactive Person",
+                                                **{"status: active": "status: inactive"}))
+    write(folder, "no-consent.yaml", _profile("no-consent", "Canarynoconsent Person", **{
+        "scope: [internal-catalog, name-and-logo]": "scope: [name-and-logo]"}))
+    write(folder, "consent-expired.yaml", _profile("consent-expired", "Canaryexpired Person", **{
+        "expires_on: 2028-01-10": "expires_on: 2026-11-01"}))
+    write(repo / "nominations", "canary-nominee.yaml", NOMINATION.format(
+        id="canary-nominee", name="Canarynominee Person", company="Canarynominee Foods",
+        reason="CANARY-NOMINATION-REASON"))
+    build(repo, repo / "site", AS_OF)
+    return repo / "site"
+
+
+def test_the_scanner_reads_inside_the_search_index(leaky_site: Path) -> None:
+    files = all_output_bytes(leaky_site)
+    fragments = [data for path, data in files if path.suffix == ".pf_fragment"]
+    assert fragments and any(b"Listed Lindqvist" in data for data in fragments)
+
+
+@pytest.mark.parametrize("canary", [
+    "CANARY-PRIVATE-NOTES", "canary-contact@private.example", "Canaryinactive", "Canarynoconsent",
+    "Canaryexpired", "Canarynominee", "CANARY-NOMINATION-REASON"])
+def test_canary_is_in_no_output_file(leaky_site: Path, canary: str) -> None:
+    for path, data in all_output_bytes(leaky_site):
+        assert canary.lower().encode() not in data.lower(), path.relative_to(leaky_site)
+
+
+def test_sample_private_notes_never_reach_the_site(built_site: Path, sample_catalog) -> None:
+    from advocate_catalog.load import read
+
+    notes = []
+    for path in (Path(__file__).parent.parent / "advocates").glob("*.yaml"):
+        private = (read(path, path.name).data or {}).get("private") or {}
+        notes += [v for v in private.values() if isinstance(v, str) and len(v) > 12]
+    assert notes, "the sample data has private notes to look for"
+    output = b"".join(data for _, data in all_output_bytes(built_site))
+    for note in notes:
+        assert note.encode() not in output
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int] | str]:
+    """Files with size and time, folders by name (a folder's time changes when site/ appears)."""
+    return {str(p.relative_to(folder)): "folder" if p.is_dir() else
+            (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def test_build_writes_nothing_outside_site(sample_repo: Path) -> None:
+    before = _snapshot(sample_repo.parent)
+    build(sample_repo, sample_repo / "site", AS_OF)
+    build(sample_repo, sample_repo / "site", AS_OF)  # and a rebuild over an existing site
+    after = {k: v for k, v in _snapshot(sample_repo.parent).items()
+             if not k.startswith("repo/site")}
+    assert after == before
