@@ -67,7 +67,9 @@ def test_nominate_from_options_only(repo: Path) -> None:
 
 def test_slugify_and_yaml_round_trip() -> None:
     assert slugify("Zoë Bø Łukasz  O'Brien-Smith") == "zoe-bo-lukasz-o-brien-smith"
-    data = {"country": "NO", "answer": "yes", "date": "2026-01-02", "story": "line one\nline two\n"}
+    data = {"country": "NO", "answer": "yes", "date": "2026-01-02", "story": "line one\nline two\n",
+            # YAML 1.1 line breaks and controls, found by the property test: written escaped.
+            "nel": "0\x85", "separator": "a\u2028b", "mixed": "line\nnext\x85", "controls": "\x0c\x9c\x03"}
     text = to_yaml(data)
     assert "story: |" in text and "date: 2026-01-02" in text
     assert parse(text, "x").data == data

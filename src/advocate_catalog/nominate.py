@@ -87,11 +87,18 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+# YAML 1.1 line breaks (NEL, LS, PS) and other control characters would be written raw in plain
+# or block style and read back differently; double quotes escape them.
+_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # dates read back as the same string: no quotes
         return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    if _NEEDS_ESCAPES.search(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
+                                   style="|" if "\n" in value else None)
 
 
 _Dumper.add_representer(str, _str)
