@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from .load import JsonPath
 
 VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "activities",
                 "consent_scopes")
+YEAR = 365
 STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
 WILLINGNESS = ("yes", "maybe", "no")
 
@@ -48,6 +50,36 @@ class Owner:
 
 
 @dataclass(frozen=True)
+class Limit:
+    activity: str
+    max: int
+    days: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The `limits:` block of catalog.yaml."""
+
+    per_activity: tuple[Limit, ...] = ()
+    rest_after: dict[str, int] = field(default_factory=dict)
+    max_per_year: int | None = None
+    near_limit: int = 1
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Limits:
+        data = data or {}
+        return cls(tuple(Limit(**item) for item in data.get("per_activity", [])),
+                   {item["activity"]: item["days"] for item in data.get("rest_after", [])},
+                   data.get("max_per_year"), data.get("near_limit", 1))
+
+    def windows(self) -> Iterator[tuple[str | None, int, int]]:
+        """(activity or None for any, max, days) for every counting rule."""
+        yield from ((limit.activity, limit.max, limit.days) for limit in self.per_activity)
+        if self.max_per_year:
+            yield None, self.max_per_year, YEAR
+
+
+@dataclass(frozen=True)
 class Config:
     """catalog.yaml: site settings, thresholds and the controlled vocabularies, in their order."""
 
@@ -63,6 +95,8 @@ class Config:
     listed_statuses: tuple[str, ...] = ("active", "resting", "alumni")
     vocabularies: dict[str, tuple[Term, ...]] = field(default_factory=dict)
     owners: dict[str, Owner] = field(default_factory=dict)
+    limits: Limits = field(default_factory=lambda: Limits())
+    currency: str = "USD"
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -81,6 +115,8 @@ class Config:
             vocabularies={name: tuple(Term(t["id"], t["label"]) for t in data["taxonomy"][name])
                           for name in VOCABULARIES},
             owners={o["id"]: Owner(**o) for o in data["owners"]},
+            limits=Limits.from_data(data.get("limits")),
+            currency=site.get("currency", "USD"),
         )
 
     def ids(self, vocabulary: str) -> list[str]:

@@ -17,6 +17,7 @@ import jsonschema
 import pycountry
 from referencing import Registry, Resource
 
+from .activity import limit_issues
 from .errors import InvalidData, Issue
 from .load import Document, JsonPath, read
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
@@ -196,7 +197,7 @@ def _dates(data: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, str]]:
     """Every field holding a date, by the `_on` / `last_verified` naming convention."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(value, str) and (key.endswith("_on") or key == "last_verified"):
+            if isinstance(value, str) and (key.endswith("_on") or key in ("last_verified", "date")):
                 yield (*path, key), value
             else:
                 yield from _dates(value, (*path, key))
@@ -226,7 +227,8 @@ def record_issues(doc: Document, stem: str, today: dt.date) -> Iterator[Issue]:
             day = dt.date.fromisoformat(value)
         except ValueError:
             continue  # the schema or the loader already said so
-        if path[-1] in ("last_verified", "given_on", "approved_on", "nominated_on") and day > today:
+        if path[-1] in ("last_verified", "given_on", "approved_on", "nominated_on", "date") \
+                and day > today:
             yield doc.issue(path, f"{field_name(path)} {value} is in the future",
                             f"use the date it actually happened (today is {today.isoformat()})")
 
@@ -258,6 +260,14 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
                                             f"taxonomy.{vocabulary} lists '{term['id']}' twice",
                                             "remove one of them"))
                 seen.add(term["id"])
+        known = {term["id"] for term in doc.data["taxonomy"]["activities"]}
+        for rule in ("per_activity", "rest_after"):
+            for i, item in enumerate((doc.data.get("limits") or {}).get(rule, [])):
+                if item["activity"] not in known:
+                    issues.append(doc.issue(("limits", rule, i, "activity"),
+                                            f"limits.{rule}[{i}].activity '{item['activity']}' is "
+                                            "not an activity type",
+                                            _one_of(sorted(known), item["activity"])))
     return (None if issues else Config.from_data(doc.data)), issues
 
 
@@ -364,6 +374,8 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
                                     "update that profile instead, or pick another id"))
     catalog = Catalog(config, _records(advocate_docs, Advocate),
                       _records(nomination_docs, Nomination))
+    for advocate in catalog.advocates:
+        issues += limit_issues(advocate, config.limits)
     return Result(catalog, sorted(issues))
 
 

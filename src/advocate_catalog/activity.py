@@ -1,0 +1,126 @@
+"""Activity logs and burnout protection: who can be asked now, who is worn out, who sits idle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .errors import Issue
+from .model import YEAR, Advocate, Catalog, Limits
+
+AVAILABILITY_LABELS = {"available": "Available", "resting": "Resting", "at-limit": "At limit",
+                       "not-askable": "Not askable"}
+
+
+def log(advocate: Advocate) -> list[dict[str, Any]]:
+    """The activity log, each entry with its parsed date and its index in the file, by date."""
+    entries = [{**entry, "day": dt.date.fromisoformat(entry["date"]), "index": i}
+               for i, entry in enumerate(advocate.data.get("activity", []))]
+    return sorted(entries, key=lambda e: (e["day"], e["index"]))
+
+
+def _in_window(entries: list[dict[str, Any]], activity: str | None, days: int,
+               day: dt.date) -> list[dict[str, Any]]:
+    """Entries of `activity` (any if None) within the `days` days up to and including `day`."""
+    return [e for e in entries if (activity is None or e["type"] == activity)
+            and day - dt.timedelta(days=days) < e["day"] <= day]
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether an advocate can be asked today, until when not, and when they were last asked."""
+
+    state: Literal["available", "resting", "at-limit", "not-askable"]
+    until: dt.date | None = None
+    reason: str = ""
+    last_asked: dt.date | None = None
+    days_since_last: int | None = None
+    limited: tuple[tuple[str, dt.date], ...] = ()  # (activity, until) for per-type limits reached
+
+    @property
+    def label(self) -> str:
+        return AVAILABILITY_LABELS[self.state]
+
+
+def availability(advocate: Advocate, today: dt.date, limits: Limits) -> Availability:
+    entries = [e for e in log(advocate) if e["day"] <= today]
+    last = entries[-1]["day"] if entries else None
+    since = (today - last).days if last else None
+    if advocate.status != "active":
+        state = "resting" if advocate.status == "resting" else "not-askable"
+        return Availability(state, None, f"status is {advocate.status}", last, since)
+    rests = [(e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]), e) for e in entries
+             if e["type"] in limits.rest_after
+             and e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]) > today]
+    reached: list[tuple[str | None, dt.date]] = []
+    for activity, most, days in limits.windows():
+        window = _in_window(entries, activity, days, today)
+        if len(window) >= most:
+            # Asks leave the window `days` after they happened; count drops below `most` then.
+            reached.append((activity, window[len(window) - most]["day"] + dt.timedelta(days=days)))
+    limited = tuple((a, until) for a, until in reached if a is not None)
+    if rests:
+        until, entry = max(rests, key=lambda r: r[0])
+        return Availability("resting", until, f"rest after {entry['type']} on {entry['date']}",
+                            last, since, limited)
+    yearly = [until for a, until in reached if a is None]
+    if yearly:
+        return Availability("at-limit", yearly[0], f"{limits.max_per_year} asks in a year",
+                            last, since, limited)
+    return Availability("available", None, "", last, since, limited)
+
+
+def limit_issues(advocate: Advocate, limits: Limits) -> list[Issue]:
+    """A warning for each logged activity that broke a limit, unless it records an exception."""
+    issues = []
+    entries = log(advocate)
+    for position, entry in enumerate(entries):
+        if entry.get("exception"):
+            continue
+        before = entries[:position]
+        problems = [f"it fell in the {days}-day rest after {e['type']} on {e['date']}"
+                    for e in before if (days := limits.rest_after.get(e["type"]))
+                    and e["day"] + dt.timedelta(days=days) > entry["day"]]
+        for activity, most, days in limits.windows():
+            if activity not in (None, entry["type"]):
+                continue
+            count = len(_in_window(before, activity, days, entry["day"])) + 1
+            if count > most:
+                what = activity or "asks of any kind"
+                problems.append(f"it is number {count} of {what} within {days} days (limit {most})")
+        if problems:
+            line, col = advocate.position_of("activity", entry["index"])
+            issues.append(Issue(advocate.path, line, col, "warning",
+                                f"activity[{entry['index']}] breaks a burnout limit: "
+                                + "; ".join(problems),
+                                "ask someone else, or record why with `exception:` in the entry"))
+    return issues
+
+
+@dataclass(frozen=True)
+class Usage:
+    most_asked: list[tuple[Advocate, int, dt.date]]  # asks in the last year, last ask
+    near_limit: list[tuple[Advocate, str]]
+    idle: list[Advocate]  # active, willing, never asked
+
+
+def usage(catalog: Catalog, today: dt.date, limits: Limits, top: int = 10) -> Usage:
+    active = [a for a in catalog.advocates if a.status == "active"]
+    counted = []
+    near = []
+    for advocate in active:
+        entries = [e for e in log(advocate) if e["day"] <= today]
+        year = _in_window(entries, None, YEAR, today)
+        if year:
+            counted.append((advocate, len(year), entries[-1]["day"]))
+        for activity, most, days in limits.windows():
+            count = len(_in_window(entries, activity, days, today))
+            if most - limits.near_limit <= count:
+                what = activity or "asks of any kind"
+                state = "at" if count >= most else "near"
+                near.append((advocate, f"{state} the limit: {count} of {most} {what} "
+                                       f"within {days} days"))
+    counted.sort(key=lambda item: (-item[1], item[0].name))
+    idle = [a for a in active if a.willing("yes") and not a.data.get("activity")]
+    return Usage(counted[:top], near, sorted(idle, key=lambda a: a.name))
