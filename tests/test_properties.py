@@ -44,7 +44,7 @@ def _fit(profile: dict) -> dict:
 
     def past(value):
         if isinstance(value, dict):
-            return {k: (min(v, AS_OF.isoformat()) if k.endswith("_on") or k == "last_verified"
+            return {k: (min(v, AS_OF.isoformat()) if k.endswith("_on") or k in ("last_verified", "date")
                         else past(v)) for k, v in value.items()}
         return [past(v) for v in value] if isinstance(value, list) else value
 
