@@ -63,7 +63,7 @@ def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_cata
     assert request.startswith(f"mailto:{owner.email}?subject=")
     assert len(page.select(".willingness li")) == len(advocate.data["willingness"])
     assert page.select_one(".quote blockquote").text.strip() == advocate.data["quotes"][0]["text"].strip()
-    assert page.select_one("time")["datetime"] == advocate.data["last_verified"]
+    assert page.select_one(".facts time")["datetime"] == advocate.data["last_verified"]
 
 
 def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_catalog) -> None:

@@ -116,7 +116,7 @@ def usage(catalog: Catalog, today: dt.date, limits: Limits, top: int = 10) -> Us
             counted.append((advocate, len(year), entries[-1]["day"]))
         for activity, most, days in limits.windows():
             count = len(_in_window(entries, activity, days, today))
-            if most - limits.near_limit <= count:
+            if count and most - limits.near_limit <= count:
                 what = activity or "asks of any kind"
                 state = "at" if count >= most else "near"
                 near.append((advocate, f"{state} the limit: {count} of {most} {what} "

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import diff, freshness, git, issueform, nominate, reporters
+from . import activity, diff, freshness, git, issueform, nominate, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
 from .serve import server
@@ -278,3 +278,27 @@ def nominate_from_issue_command(root: Path, event_file: Path, comment_file: Path
         with open(output, "a", encoding="utf-8") as handle:
             handle.write(f"path={outcome.path or ''}\n")
     click.echo(outcome.path or "no nomination written: see the comment")
+
+
+@main.group("report")
+def report_group() -> None:
+    """Program reports: usage (burnout), coverage against targets, value."""
+
+
+REPORT_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+                             default="text", show_default=True, help="How to print the report.")
+REPORT_AS_OF = click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+                            help="Report as of this day instead of today.")
+
+
+@report_group.command("usage")
+@REPORT_FORMAT
+@REPORT_AS_OF
+@click.pass_obj
+@_friendly
+def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
+    """Most-asked advocates, those near a limit, and the willing ones never asked."""
+    today = as_of or dt.date.today()
+    catalog = validated_catalog(root, max(today, dt.date.today()))
+    found = activity.usage(catalog, today, catalog.config.limits)
+    click.echo(reporters.usage_report(found, today, fmt))

@@ -13,6 +13,7 @@ import markdown
 import nh3
 import pycountry
 
+from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .freshness import check, verification_state
 from .model import Advocate, Catalog, Config, sort_key
 from .nominate import QUESTIONS, choices
@@ -26,14 +27,15 @@ ASSET_LABELS = {"case-study": "Case study", "video": "Video", "review": "Review"
 STORY_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol",
               "li", "a", "h3", "h4", "h5", "h6"}
 
-# Facets in the order the site shows them: (search filter key, label, vocabulary or None).
-FACETS = [
+# Facets in the order the site shows them: (search filter key, label, taxonomy list or fixed labels).
+FACETS: list[tuple[str, str, str | dict[str, str]]] = [
+    ("availability", "Availability", AVAILABILITY_LABELS),
     ("industry", "Industry", "industries"),
     ("region", "Region", "regions"),
     ("product", "Product", "products"),
     ("persona", "Persona", "personas"),
     ("activity", "Willing to do", "activities"),
-    ("status", "Status", None),
+    ("status", "Status", STATUS_LABELS),
 ]
 
 
@@ -72,10 +74,11 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def facet_values(advocate: Advocate) -> dict[str, list[str]]:
+def facet_values(advocate: Advocate, available: Availability) -> dict[str, list[str]]:
     """The search filter values of one advocate, keyed like FACETS."""
     data = advocate.data
     return {
+        "availability": [available.state],
         "industry": [data["company"]["industry"]],
         "region": [data["company"]["region"]],
         "product": list(data["products"]),
@@ -85,16 +88,17 @@ def facet_values(advocate: Advocate) -> dict[str, list[str]]:
     }
 
 
-def facets(config: Config, advocates: list[Advocate]) -> list[dict[str, Any]]:
+def facets(config: Config, advocates: list[Advocate],
+           states: dict[str, Availability]) -> list[dict[str, Any]]:
     """Facets with their values in taxonomy order, each with its count among `advocates`."""
     counts: dict[str, Counter[str]] = {key: Counter() for key, _, _ in FACETS}
     for advocate in advocates:
-        for key, values in facet_values(advocate).items():
+        for key, values in facet_values(advocate, states[advocate.id]).items():
             counts[key].update(values)
     result = []
     for key, label, vocabulary in FACETS:
-        terms = ([(t.id, t.label) for t in config.vocabularies[vocabulary]] if vocabulary
-                 else list(STATUS_LABELS.items()))
+        terms = (list(vocabulary.items()) if isinstance(vocabulary, dict)
+                 else [(t.id, t.label) for t in config.vocabularies[vocabulary]])
         result.append({"key": key, "label": label,
                        "terms": [{"id": i, "label": lbl, "count": counts[key][i]}
                                   for i, lbl in terms if counts[key][i]]})
@@ -114,11 +118,14 @@ FRESHNESS_LABELS = {"fresh": "Verified", "due-soon": "Verification due soon",
                     "stale": "Needs verification", "not-required": "Verified"}
 
 
-def card(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
+def card(config: Config, advocate: Advocate, today: dt.date,
+         available: Availability) -> dict[str, Any]:
     """What a result card shows; also the search metadata of the profile page."""
     data, company = advocate.data, advocate.data["company"]
     verification = verification_state(advocate, today, config)
     return {
+        "available": available,
+        "availability_text": availability_text(available),
         "id": advocate.id,
         "url": f"advocates/{advocate.id}/",
         "name": data["name"],
@@ -135,6 +142,21 @@ def card(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
         "freshness_label": FRESHNESS_LABELS[verification.state],
         "verification": verification,
     }
+
+
+def availability_text(available: Availability) -> str:
+    """'Resting until 3 Jan 2027' / 'At limit until …' / 'Available': the badge's words."""
+    if available.until:
+        return f"{available.label} until {long_date(available.until)}"
+    return available.label
+
+
+def last_asked_text(available: Availability) -> str:
+    if available.last_asked is None:
+        return "Never asked yet"
+    days = available.days_since_last
+    ago = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+    return f"Last asked {ago} ({long_date(available.last_asked)})"
 
 
 def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
@@ -172,13 +194,20 @@ def with_defaults(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
             "quotes": quotes, "assets": assets}
 
 
-def profile_context(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
+def profile_context(config: Config, advocate: Advocate, today: dt.date,
+                    available: Availability) -> dict[str, Any]:
     data = with_defaults(advocate.data, today)
     owner = config.owners[data["owner"]]
     willingness = [{"id": t.id, "label": t.label, "answer": data["willingness"][t.id]}
                    for t in config.vocabularies["activities"] if t.id in data["willingness"]]
     return {
-        "card": card(config, advocate, today),
+        "card": card(config, advocate, today, available),
+        "last_asked": last_asked_text(available),
+        "limited": [{"label": config.label("activities", a), "until": until}
+                    for a, until in available.limited],
+        "activity": [{**entry, "type_label": config.label("activities", entry["type"])}
+                     for entry in reversed(log(advocate)) if entry["day"] <= today],
+        "currency": config.currency,
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
         "size": config.label("company_sizes", data["company"]["size"]),
@@ -189,7 +218,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date) -> dict[
                    for asset in data["assets"]],
         "owner": owner,
         "request_href": request_href(config, advocate),
-        "filters": facet_values(advocate),
+        "filters": facet_values(advocate, available),
     }
 
 
@@ -221,19 +250,20 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
     env = environment(templates)
     config = catalog.config
     listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
+    states = {a.id: availability(a, today, config.limits) for a in listed}
     site = {"title": config.title, "company": config.company, "noindex": config.noindex,
             "today": today}
-    facet_list = facets(config, listed)
+    facet_list = facets(config, listed, states)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
     def page(path: str, template: str, **context: Any) -> tuple[str, str]:
         html = env.get_template(template).render(site=site, root=relative_root(path), **context)
         return path, html
 
-    cards = [card(config, a, today) for a in listed]
+    cards = [card(config, a, today, states[a.id]) for a in listed]
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
-        for key, values in facet_values(advocate).items():
+        for key, values in facet_values(advocate, states[advocate.id]).items():
             for value in values:
                 members.setdefault((key, value), []).append(advocate_card)
     pages = dict([
@@ -251,6 +281,6 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
     ])
     for advocate in listed:
         path, html = page(f"advocates/{advocate.id}/index.html", "advocate.html",
-                          **profile_context(config, advocate, today))
+                          **profile_context(config, advocate, today, states[advocate.id]))
         pages[path] = html
     return pages

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable
 
+from .activity import Usage
 from .diff import FileChange
 from .errors import Issue
 from .freshness import Finding
@@ -132,3 +133,28 @@ def diff_json(changes: list[FileChange]) -> str:
 
 DIFF_REPORTERS: dict[str, Callable[[list[FileChange]], str]] = {
     "markdown": diff_markdown, "json": diff_json}
+
+
+def usage_report(found: Usage, today: dt.date, fmt: str) -> str:
+    """Most asked, near a limit, and the willing bench never asked: text, Markdown or JSON."""
+    if fmt == "json":
+        return json.dumps({
+            "as_of": today.isoformat(),
+            "most_asked": [{"advocate": a.id, "name": a.name, "asks_last_year": n,
+                            "last_asked": last.isoformat()} for a, n, last in found.most_asked],
+            "near_limit": [{"advocate": a.id, "name": a.name, "why": why}
+                           for a, why in found.near_limit],
+            "never_asked": [{"advocate": a.id, "name": a.name, "willing": a.willing("yes")}
+                            for a in found.idle]}, ensure_ascii=False, indent=2)
+    markdown = fmt == "markdown"
+    name = md_escape if markdown else str
+    head = "## " if markdown else ""
+    lines = [f"{head}Most asked in the last year (as of {today.isoformat()})"]
+    lines += [f"- {name(a.name)} ({a.id}): {n} asks, last {last.isoformat()}"
+              for a, n, last in found.most_asked] or ["- nobody"]
+    lines += ["", f"{head}Near or at a limit"]
+    lines += [f"- {name(a.name)} ({a.id}): {why}" for a, why in found.near_limit] or ["- nobody"]
+    lines += ["", f"{head}Willing but never asked ({len(found.idle)})"]
+    lines += [f"- {name(a.name)} ({a.id}): willing for {', '.join(a.willing('yes'))}"
+              for a in found.idle] or ["- nobody"]
+    return "\n".join(lines)
