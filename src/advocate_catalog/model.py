@@ -186,6 +186,7 @@ class Catalog:
     config: Config
     advocates: list[Advocate] = field(default_factory=list)
     nominations: list[Nomination] = field(default_factory=list)
+    targets: list[Any] = field(default_factory=list)  # coverage.Target, from targets.yaml
 
     def listed(self, today: dt.date) -> list[Advocate]:
         """Advocates the site shows: a listed status and current consent to the internal catalog."""

@@ -12,8 +12,12 @@ import jinja2
 import markdown
 import nh3
 import pycountry
+from markupsafe import Markup
 
+from . import report
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
+from .charts import Bar, bar_chart
+from .coverage import coverage
 from .freshness import check, verification_state
 from .model import Advocate, Catalog, Config, sort_key
 from .nominate import QUESTIONS, choices
@@ -245,6 +249,30 @@ def nomination_questions(config: Config) -> list[dict[str, Any]]:
             for question in QUESTIONS]
 
 
+def coverage_context(catalog: Catalog, listed: list[Advocate]) -> dict[str, Any]:
+    rows = coverage(catalog.advocates, catalog.targets)
+    chart = bar_chart("coverage-chart", "Active, willing advocates against targets",
+                      "Each bar is the number of active advocates willing for at least one "
+                      "activity; the line is the target. Gaps come first.",
+                      [Bar(r.target.label, r.count, r.target.minimum) for r in rows])
+    return {"rows": rows, "chart": chart, "gaps": sum(1 for r in rows if r.gap)}
+
+
+def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
+    """The value page's charts, from the same figures its tables show."""
+    return {
+        "per_quarter": bar_chart("quarter-chart", "Activities per quarter",
+                                 "Advocate activities logged in each of the last six quarters.",
+                                 [Bar(q, n) for q, n in figures["per_quarter"]]),
+        "by_type": bar_chart("type-chart", "Activities by type",
+                             "All logged activities, by activity type.",
+                             [Bar(t, n) for t, n in figures["by_type"]]),
+        "by_team": bar_chart("team-chart", "Activities by requesting team",
+                             "All logged activities, by the team that asked.",
+                             [Bar(t, n) for t, n in figures["by_team"]]),
+    }
+
+
 def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, str]:
     """Every HTML page of the site as {path inside the site: html}."""
     env = environment(templates)
@@ -261,6 +289,7 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
         return path, html
 
     cards = [card(config, a, today, states[a.id]) for a in listed]
+    figures = report.value(catalog, today, {a.id for a in listed})
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
         for key, values in facet_values(advocate, states[advocate.id]).items():
@@ -275,6 +304,8 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
         page("advocates/index.html", "all.html", cards=cards),
         page("nominate/index.html", "nominate.html", questions=nomination_questions(config),
              repository_url=config.repository_url, branch=config.branch),
+        page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed)),
+        page("value/index.html", "value.html", figures=figures, charts=value_charts(figures)),
         page("verification/index.html", "verification.html",
              groups=verification_groups(catalog, listed, today),
              stale_after_days=config.stale_after_days, warn_days=config.warn_days),

@@ -18,6 +18,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .activity import limit_issues
+from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
 from .load import Document, JsonPath, read
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
@@ -271,6 +272,20 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
     return (None if issues else Config.from_data(doc.data)), issues
 
 
+TARGETS_FILE = "targets.yaml"
+
+
+def load_targets(root: Path, config: Config) -> tuple[list[Target], list[Issue]]:
+    """The coverage targets (none when targets.yaml is absent), or the issues in the file."""
+    if not (root / TARGETS_FILE).exists():
+        return [], []
+    doc = read(root / TARGETS_FILE, TARGETS_FILE)
+    if doc.issues:
+        return [], doc.issues
+    issues = schema_issues(doc, jsonschema.Draft202012Validator(_read_schema(root, "targets.schema.json")))
+    return ([], issues) if issues else targets_from(doc, config)
+
+
 def data_files(root: Path, folder: str) -> tuple[list[tuple[Path, str]], list[Issue]]:
     """The YAML files of a data folder, sorted, with issues for misnamed or linked files."""
     files, issues = [], []
@@ -376,6 +391,8 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
                       _records(nomination_docs, Nomination))
     for advocate in catalog.advocates:
         issues += limit_issues(advocate, config.limits)
+    catalog.targets, target_issues = load_targets(root, config)
+    issues += target_issues
     return Result(catalog, sorted(issues))
 
 

@@ -1,0 +1,76 @@
+"""Coverage against company goals: how many active, willing advocates each target has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Issue
+from .load import Document
+from .model import Advocate, Config
+
+TIMES = " \u00d7 "  # a multiplication sign between the parts of a combined target
+
+# Target dimension → (taxonomy list, how an advocate's value is found).
+DIMENSIONS = {
+    "industry": ("industries", lambda a: [a.data["company"]["industry"]]),
+    "region": ("regions", lambda a: [a.data["company"]["region"]]),
+    "product": ("products", lambda a: a.data["products"]),
+    "persona": ("personas", lambda a: [a.data.get("persona")]),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    where: tuple[tuple[str, str], ...]  # (dimension, id), in DIMENSIONS order
+    minimum: int
+    label: str
+
+    def matches(self, advocate: Advocate) -> bool:
+        return all(value in DIMENSIONS[dimension][1](advocate) for dimension, value in self.where)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    target: Target
+    count: int
+
+    @property
+    def gap(self) -> int:
+        return max(0, self.target.minimum - self.count)
+
+
+def counted(advocates: list[Advocate]) -> list[Advocate]:
+    """Who counts toward coverage: active, and willing (yes) for at least one activity."""
+    return [a for a in advocates if a.status == "active" and a.willing("yes")]
+
+
+def targets_from(doc: Document, config: Config) -> tuple[list[Target], list[Issue]]:
+    """Targets from a schema-valid targets.yaml, with an issue for each value not in the taxonomy."""
+    targets, issues = [], []
+    for i, item in enumerate(doc.data["targets"]):
+        where = []
+        for dimension, (vocabulary, _) in DIMENSIONS.items():
+            if dimension in item:
+                allowed = config.ids(vocabulary)
+                if item[dimension] not in allowed:
+                    issues.append(doc.issue(("targets", i, dimension),
+                                            f"targets[{i}].{dimension} '{item[dimension]}' is not "
+                                            f"in taxonomy.{vocabulary}",
+                                            "use one of: " + ", ".join(allowed)))
+                where.append((dimension, item[dimension]))
+        label = TIMES.join(config.label(DIMENSIONS[d][0], v) for d, v in where)
+        targets.append(Target(tuple(where), item["min"], label))
+    return ([], issues) if issues else (targets, [])
+
+
+def coverage(advocates: list[Advocate], targets: list[Target]) -> list[Coverage]:
+    """Each target with its count, the biggest gaps first, then the met targets."""
+    pool = counted(advocates)
+    rows = [Coverage(t, sum(t.matches(a) for a in pool)) for t in targets]
+    return sorted(rows, key=lambda c: (-c.gap, c.target.label))
+
+
+def as_dict(row: Coverage) -> dict[str, Any]:
+    return {"target": row.target.label, "where": dict(row.target.where),
+            "min": row.target.minimum, "count": row.count, "gap": row.gap}

@@ -1,0 +1,69 @@
+"""The program's value in numbers: activity over time, influenced deals, freshness, pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from .activity import log
+from .model import Catalog
+
+
+def quarter(day: dt.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def last_quarters(today: dt.date, count: int = 6) -> list[str]:
+    year, q = today.year, (today.month - 1) // 3
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year} Q{q + 1}")
+        year, q = (year - 1, 3) if q == 0 else (year, q - 1)
+    return labels[::-1]
+
+
+def value(catalog: Catalog, today: dt.date, named: set[str] | None = None) -> dict[str, Any]:
+    """Every figure of the value page and `report value`, from the activity logs and profiles.
+
+    `named` limits which advocates may be named (the site names only listed ones); counts
+    always include everyone.
+    """
+    config = catalog.config
+    entries = [(advocate, entry) for advocate in catalog.advocates
+               for entry in log(advocate) if entry["day"] <= today]
+    quarters = last_quarters(today)
+    per_quarter = Counter(quarter(e["day"]) for _, e in entries)
+    deals: dict[str, dict[str, Any]] = {}
+    for _, entry in sorted(entries, key=lambda item: item[1]["day"]):
+        deal = deals.setdefault(entry["opportunity"], {"amount": 0.0, "outcome": "open"})
+        deal["amount"] = max(deal["amount"], float(entry.get("amount", 0)))
+        deal["outcome"] = entry.get("outcome", deal["outcome"])  # the latest word on the deal
+    outcomes = Counter(d["outcome"] for d in deals.values())
+    askable = [a for a in catalog.advocates if a.status in ("active", "resting")]
+
+    def verified_within(days: int) -> float:
+        recent = sum((today - a.last_verified).days <= days for a in askable)
+        return round(100 * recent / len(askable), 1) if askable else 0.0
+
+    most_active = Counter(a.id for a, _ in entries)
+    names = {a.id: a.name for a in catalog.advocates}
+    waiting = sorted(catalog.nominations, key=lambda n: n.nominated_on)
+    return {
+        "as_of": today.isoformat(),
+        "currency": config.currency,
+        "activities": len(entries),
+        "per_quarter": [(q, per_quarter.get(q, 0)) for q in quarters],
+        "by_type": Counter(config.label("activities", e["type"]) for _, e in entries).most_common(),
+        "by_team": Counter(e["requested_by"] for _, e in entries).most_common(),
+        "opportunities": len(deals),
+        "amount_influenced": sum(d["amount"] for d in deals.values()),
+        "amount_won": sum(d["amount"] for d in deals.values() if d["outcome"] == "won"),
+        "outcomes": {key: outcomes.get(key, 0) for key in ("won", "lost", "open")},
+        "most_active": [(names[i], n) for i, n in most_active.most_common()
+                        if named is None or i in named][:10],
+        "verified_90": verified_within(90),
+        "verified_180": verified_within(180),
+        "nominations_waiting": len(waiting),
+        "oldest_nomination_days": (today - waiting[0].nominated_on).days if waiting else None,
+    }
