@@ -28,6 +28,8 @@ def copy_repo(target: Path, *, with_data: bool = True) -> Path:
     """A copy of everything a build reads: config, schemas, templates and (optionally) the data."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "catalog.yaml", target / "catalog.yaml")
+    if with_data:
+        shutil.copy(ROOT / "targets.yaml", target / "targets.yaml")
     for folder in ("schemas", "templates"):
         shutil.copytree(ROOT / folder, target / folder)
     for folder in ("advocates", "nominations"):

@@ -69,7 +69,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     catalog = validated_catalog(root, today)
     listed = len(catalog.listed(today))
     progress(f"rendering {listed} advocates")
-    pages = render.render_site(catalog, root / "templates", today)
+    pages = render.render_site(catalog, root / "templates", today, root)
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
@@ -81,4 +81,5 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildSummary(listed, len(pages), time.perf_counter() - started, site)
+    html_pages = sum(1 for path in pages if path.endswith(".html"))
+    return BuildSummary(listed, html_pages, time.perf_counter() - started, site)

@@ -14,11 +14,11 @@ from typing import Any
 
 import click
 
-from . import activity, diff, freshness, git, issueform, nominate, reporters
+from . import activity, coverage, diff, freshness, git, issueform, nominate, report, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
 from .serve import server
-from .validate import Result, load_config, validate, validated_catalog
+from .validate import Result, load_config, load_targets, validate, validated_catalog
 
 ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
 
@@ -170,7 +170,14 @@ def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | N
 @_friendly
 def diff_command(root: Path, base: str, head: str, fmt: str) -> None:
     """Summarise, for review, what changed in advocates and nominations between two git refs."""
-    click.echo(reporters.DIFF_REPORTERS[fmt](diff.between(root, base, head)), nl=False)
+    config, issues = load_config(root)
+    if config is None:
+        raise InvalidData(issues)
+    targets, target_issues = load_targets(root, config)
+    if target_issues:
+        raise InvalidData(target_issues)
+    changes, moves = diff.between(root, base, head, targets)
+    click.echo(reporters.DIFF_REPORTERS[fmt](changes, moves), nl=False)
 
 
 @main.command("nominate")
@@ -302,3 +309,29 @@ def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
     catalog = validated_catalog(root, max(today, dt.date.today()))
     found = activity.usage(catalog, today, catalog.config.limits)
     click.echo(reporters.usage_report(found, today, fmt))
+
+
+@report_group.command("coverage")
+@REPORT_FORMAT
+@click.option("--fail-on-gap", is_flag=True, help="Exit 1 when any target has a gap.")
+@click.pass_obj
+@_friendly
+def report_coverage(root: Path, fmt: str, fail_on_gap: bool) -> None:
+    """Active, willing advocates against the targets in targets.yaml, gaps first."""
+    catalog = validated_catalog(root)
+    rows = coverage.coverage(catalog.advocates, catalog.targets)
+    click.echo(reporters.coverage_report(rows, fmt))
+    if fail_on_gap and any(row.gap for row in rows):
+        sys.exit(1)
+
+
+@report_group.command("value")
+@REPORT_FORMAT
+@REPORT_AS_OF
+@click.pass_obj
+@_friendly
+def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
+    """Activities over time, influenced opportunities, freshness health, nominations waiting."""
+    today = as_of or dt.date.today()
+    catalog = validated_catalog(root, max(today, dt.date.today()))
+    click.echo(reporters.value_report(report.value(catalog, today), fmt))

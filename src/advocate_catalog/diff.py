@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import git
+from .coverage import Target, coverage
 from .load import parse
+from .model import Advocate
 from .validate import field_name
 
 DATA_FOLDERS = ("advocates", "nominations")
@@ -113,5 +115,27 @@ def snapshot(root: Path, ref: str) -> dict[str, str]:
     return {path: text for folder in DATA_FOLDERS for path, text in git.files_at(root, ref, folder).items()}
 
 
-def between(root: Path, base: str, head: str) -> list[FileChange]:
-    return summarize(snapshot(root, base), snapshot(root, head))
+def between(root: Path, base: str, head: str,
+            targets: list[Target] = ()) -> tuple[list[FileChange], list[str]]:
+    """The file changes between two refs, and how they move coverage of `targets`."""
+    before, after = snapshot(root, base), snapshot(root, head)
+    return summarize(before, after), coverage_moves(before, after, list(targets))
+
+
+def _advocates(snapshot: dict[str, str]) -> list[Advocate]:
+    """Profiles in a snapshot well-formed enough to count (invalid ones are validate's business)."""
+    found = []
+    for path, text in snapshot.items():
+        data = _data(text, path) if path.startswith("advocates/") else None
+        if (data and isinstance(data.get("company"), dict) and isinstance(data.get("products"), list)
+                and isinstance(data.get("willingness", {}), dict) and isinstance(data.get("id"), str)):
+            found.append(Advocate.from_document(path, data, {}))
+    return found
+
+
+def coverage_moves(before: dict[str, str], after: dict[str, str], targets: list[Target]) -> list[str]:
+    """How the change moves each target it touches: 'Healthcare: 2 → 3 of 3'."""
+    old = {row.target: row.count for row in coverage(_advocates(before), targets)}
+    return [f"{row.target.label}: {old[row.target]} → {row.count} of {row.target.minimum}"
+            + (" (met)" if row.count >= row.target.minimum > old[row.target] else "")
+            for row in coverage(_advocates(after), targets) if row.count != old[row.target]]

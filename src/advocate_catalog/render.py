@@ -14,7 +14,7 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import report
+from . import exports, report
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage
@@ -273,8 +273,9 @@ def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
-def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, str]:
-    """Every HTML page of the site as {path inside the site: html}."""
+def render_site(catalog: Catalog, templates: Path, today: dt.date,
+                root: Path | None = None) -> dict[str, str]:
+    """Every file the site renders, {path inside the site: text}: pages, exports, the feed."""
     env = environment(templates)
     config = catalog.config
     listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
@@ -290,6 +291,9 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
 
     cards = [card(config, a, today, states[a.id]) for a in listed]
     figures = report.value(catalog, today, {a.id for a in listed})
+    by_id = {c["id"]: c for c in cards}
+    latest = exports.news(listed, root or templates.parent)
+    records = [exports.record(config, a, states[a.id], today) for a in listed]
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
         for key, values in facet_values(advocate, states[advocate.id]).items():
@@ -306,10 +310,15 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date) -> dict[str, 
              repository_url=config.repository_url, branch=config.branch),
         page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed)),
         page("value/index.html", "value.html", figures=figures, charts=value_charts(figures)),
+        page("whats-new/index.html", "whats_new.html",
+             items=[(day, by_id[a.id]) for day, a in latest]),
         page("verification/index.html", "verification.html",
              groups=verification_groups(catalog, listed, today),
              stale_after_days=config.stale_after_days, warn_days=config.warn_days),
     ])
+    pages["advocates.json"] = exports.to_json(records, today)
+    pages["advocates.csv"] = exports.to_csv(records)
+    pages["feed.xml"] = exports.atom(config, latest, today)
     for advocate in listed:
         path, html = page(f"advocates/{advocate.id}/index.html", "advocate.html",
                           **profile_context(config, advocate, today, states[advocate.id]))

@@ -6,8 +6,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .activity import Usage
+from .coverage import Coverage, as_dict
 from .diff import FileChange
 from .errors import Issue
 from .freshness import Finding
@@ -112,8 +114,8 @@ _CHANGE_TITLES = {"added": "Added", "removed": "Removed", "changed": "Changed",
                   "promoted": "Promoted from nomination"}
 
 
-def diff_markdown(changes: list[FileChange]) -> str:
-    """The review summary: one section per file, one bullet per change."""
+def diff_markdown(changes: list[FileChange], moves: list[str] = ()) -> str:
+    """The review summary: one section per file, one bullet per change, then coverage moves."""
     if not changes:
         return "## Catalog changes\n\nNo advocate or nomination changed.\n"
     counts = ", ".join(f"{sum(c.kind == kind for c in changes)} {title.lower()}"
@@ -124,14 +126,17 @@ def diff_markdown(changes: list[FileChange]) -> str:
                      f"({md_escape(change.path)})")
         lines += [f"- {md_escape(line)}" for line in change.lines]
         lines.append("")
+    if moves:
+        lines += ["### Coverage against targets", ""] + [f"- {md_escape(m)}" for m in moves]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def diff_json(changes: list[FileChange]) -> str:
-    return json.dumps([change.__dict__ for change in changes], ensure_ascii=False, indent=2)
+def diff_json(changes: list[FileChange], moves: list[str] = ()) -> str:
+    return json.dumps({"changes": [change.__dict__ for change in changes],
+                       "coverage": list(moves)}, ensure_ascii=False, indent=2)
 
 
-DIFF_REPORTERS: dict[str, Callable[[list[FileChange]], str]] = {
+DIFF_REPORTERS: dict[str, Callable[[list[FileChange], list[str]], str]] = {
     "markdown": diff_markdown, "json": diff_json}
 
 
@@ -157,4 +162,41 @@ def usage_report(found: Usage, today: dt.date, fmt: str) -> str:
     lines += ["", f"{head}Willing but never asked ({len(found.idle)})"]
     lines += [f"- {name(a.name)} ({a.id}): willing for {', '.join(a.willing('yes'))}"
               for a in found.idle] or ["- nobody"]
+    return "\n".join(lines)
+
+
+def coverage_report(rows: list[Coverage], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([as_dict(row) for row in rows], ensure_ascii=False, indent=2)
+    if fmt == "markdown":
+        lines = ["| Target | Advocates | Target | Gap |", "|---|---|---|---|"]
+        lines += [f"| {md_escape(r.target.label)} | {r.count} | {r.target.minimum} | "
+                  f"{f'{r.gap} short' if r.gap else 'met'} |" for r in rows]
+        return "\n".join(lines)
+    width = max((len(r.target.label) for r in rows), default=10)
+    lines = [f"{r.target.label:<{width}}  {r.count:>3} of {r.target.minimum:<3} "
+             f"{f'{r.gap} short' if r.gap else 'met'}" for r in rows]
+    gaps = sum(1 for r in rows if r.gap)
+    return "\n".join([*lines, f"{gaps} of {len(rows)} targets have a gap"])
+
+
+def value_report(figures: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(figures, ensure_ascii=False, indent=2)
+    head = "## " if fmt == "markdown" else ""
+    name = md_escape if fmt == "markdown" else str
+    money = figures["currency"]
+    lines = [f"{head}Program value as of {figures['as_of']}",
+             f"- {figures['activities']} activities logged",
+             f"- {figures['opportunities']} opportunities influenced, "
+             f"{figures['amount_influenced']:,.0f} {money}; won {figures['amount_won']:,.0f} {money} "
+             f"({figures['outcomes']['won']} won, {figures['outcomes']['lost']} lost, "
+             f"{figures['outcomes']['open']} open)",
+             f"- {figures['verified_90']}% of askable profiles verified in 90 days, "
+             f"{figures['verified_180']}% in 180",
+             f"- {figures['nominations_waiting']} nominations waiting"]
+    for key, title in (("per_quarter", "Activities per quarter"), ("by_type", "By type"),
+                       ("by_team", "By requesting team"), ("most_active", "Most active")):
+        lines += ["", f"{head}{title}"] + [f"- {name(str(label))}: {count}"
+                                          for label, count in figures[key]]
     return "\n".join(lines)

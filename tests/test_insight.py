@@ -1,0 +1,122 @@
+"""Coverage, value, charts, feed and exports: numbers on a small fixture, formats that parse,
+and the same figures on the pages as in the CLI reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from advocate_catalog.charts import Bar, bar_chart
+from advocate_catalog.cli import main
+from advocate_catalog.coverage import coverage
+from advocate_catalog.exports import _cell
+from advocate_catalog.validate import validate
+
+from conftest import AS_OF, ROOT, write
+
+PROFILE = (Path(__file__).parent / "cases" / "valid" / "full-profile.yaml").read_text()
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _profile(repo: Path, advocate_id: str, **replace: str) -> None:
+    text = PROFILE.replace("id: full-profile", f"id: {advocate_id}").replace(
+        "Zoë Ankerson", advocate_id.replace("-", " ").title())
+    for old, new in replace.items():
+        assert old in text
+        text = text.replace(old, new)
+    write(repo / "advocates", f"{advocate_id}.yaml", text)
+
+
+def test_coverage_counts_active_willing_advocates_on_a_small_fixture(repo: Path) -> None:
+    # full-profile: retail, anz, analytics + ai-assist, vp, active, willing.
+    _profile(repo, "counted-one")
+    _profile(repo, "counted-two", **{"region: anz": "region: emea", "country: AU": "country: DE"})
+    _profile(repo, "resting-one", **{"status: active": "status: resting"})
+    _profile(repo, "unwilling-one", **{"reference-call: yes, case-study: yes, press: no":
+                                       "reference-call: maybe, press: no"})
+    (repo / "targets.yaml").write_text(
+        "targets:\n  - {industry: retail, min: 3}\n  - {industry: retail, region: emea, min: 1}\n"
+        "  - {product: ai-assist, persona: vp, min: 2}\n")
+    result = validate(repo, AS_OF)
+    assert not result.errors
+    rows = [(r.target.label, r.count, r.gap) for r in coverage(result.catalog.advocates,
+                                                                result.catalog.targets)]
+    assert rows == [("Retail & Consumer Goods", 2, 1),
+                    ("Retail & Consumer Goods \u00d7 EMEA", 1, 0),
+                    ("Tessellate AI Assist \u00d7 Vice president", 2, 0)]
+    out = CliRunner().invoke(main, ["--root", str(repo), "report", "coverage", "--fail-on-gap"])
+    assert out.exit_code == 1 and "1 of 3 targets have a gap" in out.stdout
+
+
+def test_targets_outside_the_taxonomy_are_errors_with_a_line(repo: Path) -> None:
+    (repo / "targets.yaml").write_text("targets:\n  - {region: mars, min: 2}\n")
+    (message,) = [str(i) for i in validate(repo, AS_OF).issues]
+    assert message.startswith("targets.yaml:2:14: error: targets[0].region 'mars' is not in "
+                              "taxonomy.regions — use one of: north-america,")
+
+
+def test_chart_is_well_formed_svg_with_text_alternatives() -> None:
+    svg = bar_chart("c1", "Coverage <&>", "Bars & lines", [Bar("A <b>", 2, 3), Bar("B", 5, 3)])
+    root = ET.fromstring(str(svg))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg" and root.get("role") == "img"
+    assert root.find(f"{ns}title").text == "Coverage <&>"
+    assert root.find(f"{ns}desc").text == "Bars & lines"
+    bars = root.findall(f"{ns}rect")
+    assert [b.get("class") for b in bars] == ["chart-bar chart-gap", "chart-bar"]
+    assert len(root.findall(f"{ns}line")) == 2
+    assert "style=" not in str(svg)  # the CSP allows no inline styles
+
+
+def test_pages_and_cli_reports_show_the_same_numbers(built_site: Path) -> None:
+    rows = BeautifulSoup((built_site / "coverage" / "index.html").read_text(), "html.parser")
+    page = [(r.th.get_text(), int(r.select("td")[0].get_text())) for r in rows.select("tbody tr")]
+    cli = json.loads(CliRunner().invoke(main, ["--root", str(ROOT), "report", "coverage",
+                                               "--format", "json"]).stdout)
+    assert page == [(r["target"], r["count"]) for r in cli]
+    value = BeautifulSoup((built_site / "value" / "index.html").read_text(), "html.parser")
+    figures = json.loads(CliRunner().invoke(main, ["--root", str(ROOT), "report", "value",
+                                                   "--as-of", AS_OF.isoformat(),
+                                                   "--format", "json"]).stdout)
+    stats = " ".join(value.select_one(".stats").get_text(" ").split())
+    assert f"{figures['activities']} activities logged" in stats
+    assert f"{figures['amount_won']:,.0f} USD won" in stats
+    assert value.select("svg.chart title")
+
+
+def test_feed_is_valid_atom(built_site: Path, sample_catalog) -> None:
+    feed = ET.parse(built_site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    for tag in ("title", "id", "updated", "author"):
+        assert feed.find(f"{ATOM}{tag}") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    assert 0 < len(entries) <= 50 and len(entries) == min(50, len(sample_catalog.listed(AS_OF)))
+    for entry in entries:
+        assert entry.find(f"{ATOM}id").text.startswith("https://")
+        assert entry.find(f"{ATOM}updated").text.endswith("T00:00:00Z")
+    dates = [e.find(f"{ATOM}updated").text for e in entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_exports_are_complete_and_carry_no_private_fields(built_site: Path, sample_catalog) -> None:
+    listed = {a.id for a in sample_catalog.listed(AS_OF)}
+    data = json.loads((built_site / "advocates.json").read_text())
+    assert data["format"] == "advocate-catalog/1"
+    assert {r["id"] for r in data["advocates"]} == listed
+    forbidden = {"private", "activity", "nomination", "consent"}
+    assert all(not forbidden & set(r) for r in data["advocates"])
+    rows = list(csv.DictReader(io.StringIO((built_site / "advocates.csv").read_text())))
+    assert {r["id"] for r in rows} == listed
+    assert all(r["owner_email"].endswith("@tessellate.example") for r in rows)
+
+
+def test_csv_cells_never_become_formulas() -> None:
+    assert _cell("=HYPERLINK(\"https://evil.example\")").startswith("'=")
+    assert _cell("+1 555") == "'+1 555" and _cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _cell(["a", "b"]) == "a; b" and _cell(None) == ""
