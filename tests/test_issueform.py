@@ -99,7 +99,7 @@ def test_hostile_text_stays_text(repo: Path) -> None:
 
 def test_empty_huge_or_foreign_bodies(config) -> None:
     assert answers_from_issue(None, "a", config)[1] == [
-        "the issue has no body: use the 'Nominate an advocate' form"]
+        "the issue has no body: use the issue form"]
     assert "over 50,000 characters" in answers_from_issue("x" * 50_001, "a", config)[1][0]
     _, problems = answers_from_issue("I'd like to nominate my customer Bob!", "a", config)
     assert "'Full name of the customer' is missing" in problems

@@ -60,7 +60,13 @@ def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_cata
     assert advocate.data["company"]["name"] in page.select_one(".profile-role").text
     assert page.select_one("[data-pagefind-body] .story p")
     request = page.select_one(".request a.button")["href"]
-    assert request.startswith(f"mailto:{owner.email}?subject=")
+    assert request.startswith("https://github.com/") and f"advocate={advocate.id}" in request
+    # Without a request form configured, the button e-mails the owner.
+    from dataclasses import replace
+
+    from advocate_catalog.render import request_href
+    mailto = request_href(replace(sample_catalog.config, request_url=""), advocate)
+    assert mailto.startswith(f"mailto:{owner.email}?subject=Advocate%20request")
     assert len(page.select(".willingness li")) == len(advocate.data["willingness"])
     assert page.select_one(".quote blockquote").text.strip() == advocate.data["quotes"][0]["text"].strip()
     assert page.select_one(".facts time")["datetime"] == advocate.data["last_verified"]

@@ -17,9 +17,9 @@ from conftest import ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
-def test_there_are_the_four_workflows() -> None:
+def test_there_are_the_five_workflows() -> None:
     assert {p.name for p in WORKFLOWS} == {"validate.yml", "deploy.yml", "freshness.yml",
-                                           "nominate.yml"}
+                                           "nominate.yml", "request.yml"}
 
 
 def test_actionlint_finds_nothing() -> None:

@@ -30,24 +30,28 @@ def _option(term_id: str, label: str) -> str:
     return f"{label} ({term_id})"
 
 
+def _fields(config: Config, question: Question) -> list[dict[str, Any]]:
+    """One issue-form field for a question."""
+    attributes: dict[str, Any] = {"label": question.label}
+    if question.help:
+        attributes["description"] = question.help
+    if question.vocabulary:
+        kind = "dropdown"
+        attributes["options"] = [_option(i, label) for i, label in choices(config, question)]
+        if question.multiple:
+            attributes["multiple"] = True
+    else:
+        kind = "textarea" if question.long else "input"
+    return [{"type": kind, "id": question.key, "attributes": attributes,
+             "validations": {"required": question.required}}]
+
+
 def form(config: Config) -> dict[str, Any]:
     """The issue form (`.github/ISSUE_TEMPLATE/nominate.yml`) as data."""
     body: list[dict[str, Any]] = [{"type": "markdown", "attributes": {"value": (
         "Nominate a customer as an advocate. The advocacy team turns this issue into a pull "
         "request and reviews it. Do not put private contact details here.")}}]
-    for question in QUESTIONS:
-        attributes: dict[str, Any] = {"label": question.label}
-        if question.help:
-            attributes["description"] = question.help
-        if question.vocabulary:
-            kind = "dropdown"
-            attributes["options"] = [_option(i, label) for i, label in choices(config, question)]
-            if question.multiple:
-                attributes["multiple"] = True
-        else:
-            kind = "textarea" if question.long else "input"
-        body.append({"type": kind, "id": question.key, "attributes": attributes,
-                     "validations": {"required": question.required}})
+    body += [item for question in QUESTIONS for item in _fields(config, question)]
     return {"name": "Nominate an advocate",
             "description": "Propose a customer for the advocate catalog.",
             "title": "Nomination: ", "labels": ["nomination"], "body": body}
@@ -87,22 +91,31 @@ def _value(question: Question, text: str, config: Config) -> tuple[Any, str | No
     return text.strip() + "\n" if "\n" in text.strip() else text.strip(), None
 
 
-def answers_from_issue(body: str | None, author: str, config: Config) -> tuple[dict[str, Any],
-                                                                            list[str]]:
-    """The nomination answers in an issue body, and the problems that stop using them."""
+def _answers(body: str | None, config: Config,
+             questions: tuple[Question, ...]) -> tuple[dict[str, Any], list[str]]:
+    """The answers to `questions` in an issue body, and the problems that stop using them."""
     if not body:
-        return {}, ["the issue has no body: use the 'Nominate an advocate' form"]
+        return {}, ["the issue has no body: use the issue form"]
     if len(body) > MAX_BODY_CHARS:
-        return {}, [f"the issue is over {MAX_BODY_CHARS:,} characters: shorten the story"]
+        return {}, [f"the issue is over {MAX_BODY_CHARS:,} characters: shorten it"]
     found = sections(_CONTROL.sub("", body))
     answers: dict[str, Any] = {}
     problems: list[str] = []
-    for question in QUESTIONS:
+    for question in questions:
         value, problem = _value(question, found.get(question.label, ""), config)
         if problem:
             problems.append(problem)
         elif value is not None:
             answers[question.key] = value
+    return answers, problems
+
+
+def answers_from_issue(body: str | None, author: str, config: Config) -> tuple[dict[str, Any],
+                                                                            list[str]]:
+    """The nomination answers in an issue body, and the problems that stop using them."""
+    answers, problems = _answers(body, config, QUESTIONS)
+    if problems:
+        return answers, problems
     answers["nominated_by"] = f"@{author}" if re.fullmatch(r"[A-Za-z0-9-]{1,39}", author) else "unknown"
     return answers, problems
 
@@ -138,3 +151,81 @@ def nominate_from_event(root: Path, event: dict[str, Any], today: dt.date) -> Is
     listed = "\n".join(f"- {md_escape(problem)}" for problem in problems)
     return IssueOutcome(None, "This nomination could not be turned into a pull request yet:\n\n"
                         f"{listed}\n\nEdit the issue to fix these and it is checked again.")
+
+
+REQUEST_QUESTIONS = (
+    Question("advocate", "Advocate id", help="Filled in from the profile's Request button."),
+    Question("activity", "What you need", "activities"),
+    Question("opportunity", "Opportunity", help="The account or deal, e.g. Globex renewal."),
+    Question("requested_by", "Requested by", help="You and your team."),
+    Question("needed_by", "Needed by", help="A date, YYYY-MM-DD."),
+    Question("context", "Context for the owner", required=False, long=True),
+)
+
+
+def request_form(config: Config) -> dict[str, Any]:
+    """The reference-request issue form (`.github/ISSUE_TEMPLATE/request.yml`) as data."""
+    nomination = form(config)
+    body = [{"type": "markdown", "attributes": {"value": (
+        "Ask for an advocate. The owner who holds the relationship is assigned and decides; "
+        "a request that would break a burnout limit is answered at once. Never contact the "
+        "customer directly.")}}]
+    body += [item for question in REQUEST_QUESTIONS for item in _fields(config, question)]
+    return {**nomination, "name": "Request an advocate",
+            "description": "Ask an advocate's owner for a reference call, a talk, a case study…",
+            "title": "Request: ", "labels": ["reference-request"], "body": body}
+
+
+def request_from_issue(body: str | None, config: Config) -> tuple[dict[str, Any], list[str]]:
+    """The request's answers and the problems that stop using them (same rules as nominations)."""
+    return _answers(body, config, REQUEST_QUESTIONS)
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    ok: bool
+    owner_handle: str
+    comment: str
+    entry: dict[str, Any] | None = None
+    advocate_id: str = ""
+
+
+def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestOutcome:
+    """Who owns the requested advocate, and whether asking now would break a limit."""
+    from .activity import availability
+    from .validate import validated_catalog
+
+    catalog = validated_catalog(root, today)
+    answers, problems = request_from_issue((event.get("issue") or {}).get("body"), catalog.config)
+    advocate = next((a for a in catalog.listed(today) if a.id == answers.get("advocate")), None)
+    if not problems and advocate is None:
+        problems = ["no listed advocate has that id: use the Request button on a profile"]
+    if problems:
+        listed = "\n".join(f"- {md_escape(p)}" for p in problems)
+        return RequestOutcome(False, "", f"This request cannot go ahead yet:\n\n{listed}\n\n"
+                              "Edit the issue to fix it and it is checked again.")
+    owner = catalog.config.owners[advocate.data["owner"]]
+    state = availability(advocate, today, catalog.config.limits)
+    kind = answers["activity"]
+    blocked = [f"{advocate.name} is {state.label.lower()}"
+               + (f" until {state.until.isoformat()}" if state.until else "")
+               + (f" ({state.reason})" if state.reason else "")] if state.state != "available" else []
+    blocked += [f"{catalog.config.label('activities', kind)}: at the limit until {until.isoformat()}"
+                for activity_id, until in state.limited if activity_id == kind]
+    if advocate.data["willingness"].get(kind) == "no":
+        blocked.append(f"{advocate.name} is not willing to do this")
+    entry = {"date": today.isoformat(), "type": kind, "requested_by": answers["requested_by"],
+             "opportunity": answers["opportunity"]}
+    mention = f"@{owner.github}" if owner.github else md_escape(owner.name)
+    if blocked:
+        reasons = "\n".join(f"- {md_escape(b)}" for b in blocked)
+        return RequestOutcome(False, owner.github, (
+            f"{mention}: this request would break the advocate's protection, so it is declined:\n\n"
+            f"{reasons}\n\nPlease find another advocate on the catalog's search page (filter "
+            "by availability)."), entry, advocate.id)
+    return RequestOutcome(True, owner.github, (
+        f"{mention}: a request for {md_escape(advocate.name)} "
+        f"({md_escape(catalog.config.label('activities', kind))}, "
+        f"{md_escape(answers['opportunity'])}). You hold the relationship: please reply here. "
+        "When it is done, add the label `done` and the activity is logged in a pull request."),
+        entry, advocate.id)

@@ -223,3 +223,25 @@ def _replace_text(target: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def log_activity(root: Path, advocate_id: str, entry: dict[str, Any], today: dt.date) -> Path:
+    """Append an activity to `advocates/<id>.yaml`; nothing is written unless the result is valid."""
+    from .activity import append_entry
+
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", advocate_id):
+        raise CatalogError(f"'{advocate_id}' is not an advocate id — use the file name without .yaml")
+    path = root / "advocates" / f"{advocate_id}.yaml"
+    if not path.is_file() or path.is_symlink():
+        raise CatalogError(f"advocates/{advocate_id}.yaml does not exist — check the id")
+    before = path.read_text(encoding="utf-8")
+    after = append_entry(before, {k: v for k, v in entry.items() if v not in (None, "")})
+    display = f"advocates/{path.name}"
+    issues = [i for i in _check(root, after, display, "advocate", today) if i.severity == "error"]
+    if issues:
+        raise InvalidData(issues)
+    added = parse(after, display).data.get("activity", [])
+    if not added or added[-1].get("opportunity") != entry.get("opportunity"):
+        raise CatalogError(f"could not add the entry to {display} automatically — add it by hand")
+    _replace_text(path, after)
+    return path

@@ -1,0 +1,98 @@
+"""Reference requests through GitHub and `log`: limits decide, the owner is asked, files stay tidy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from advocate_catalog.activity import append_entry
+from advocate_catalog.cli import main
+from advocate_catalog.issueform import check_request
+from advocate_catalog.load import parse
+
+from conftest import AS_OF, ROOT
+
+ENTRY = {"date": "2026-11-20", "type": "webinar", "requested_by": "Field Events",
+         "opportunity": "Autumn webinar"}
+
+
+def _request(advocate: str, activity: str = "Reference call (reference-call)") -> dict:
+    body = "\n\n".join(f"### {label}\n\n{value}" for label, value in [
+        ("Advocate id", advocate), ("What you need", activity),
+        ("Opportunity", "Globex renewal"), ("Requested by", "Jo, Enterprise Sales EMEA"),
+        ("Needed by", "2026-12-10"), ("Context for the owner", "_No response_")])
+    return {"action": "opened", "issue": {"number": 9, "body": body, "user": {"login": "jo"}}}
+
+
+def test_append_keeps_the_file_and_adds_one_entry() -> None:
+    text = "id: x\n# a comment the owner wrote\nactivity:\n  - date: 2026-01-02\n    type: review\n" \
+           "    requested_by: A\n    opportunity: B\n\nowner: amara-okafor\nstatus: active\n"
+    after = append_entry(text, ENTRY)
+    assert after.startswith("id: x\n# a comment the owner wrote\n")
+    assert parse(after, "x").data["activity"][-1] == ENTRY
+    assert after.endswith("owner: amara-okafor\nstatus: active\n")
+    fresh = append_entry("id: x\nowner: a\n", ENTRY)
+    assert parse(fresh, "x").data == {"id": "x", "activity": [ENTRY], "owner": "a"}
+    assert parse(append_entry("id: x\nactivity: []\nowner: a\n", ENTRY), "x").data["activity"] == [ENTRY]
+
+
+def test_log_cli_appends_and_refuses_bad_input(sample_repo: Path) -> None:
+    path = sample_repo / "advocates" / "gareth-llewellyn.yaml"
+    before = path.read_text()
+    args = ["--root", str(sample_repo), "log", "gareth-llewellyn", "--type", "webinar",
+            "--opportunity", "Autumn webinar", "--requested-by", "Field Events",
+            "--date", "2026-11-20"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    after = path.read_text()
+    assert after.startswith(before[: before.index("owner:")])
+    assert parse(after, "x").data["activity"][-1] == ENTRY
+    bad = CliRunner().invoke(main, [*args[:3], "nobody", *args[4:]])
+    assert bad.exit_code == 1 and "advocates/nobody.yaml does not exist" in bad.stderr
+    wrong = CliRunner().invoke(main, [*args[:5], "dancing", *args[6:]])
+    assert wrong.exit_code == 1 and "'dancing' is not allowed" in wrong.stderr
+    assert path.read_text() == after  # nothing written by the failed attempts
+
+
+def test_request_goes_to_the_owner_when_the_advocate_is_available() -> None:
+    outcome = check_request(ROOT, _request("gareth-llewellyn"), AS_OF)
+    assert outcome.ok and outcome.owner_handle == "priya-n"
+    assert outcome.comment.startswith("@priya-n: a request for Gareth Llewellyn")
+    assert outcome.entry["opportunity"] == "Globex renewal"
+
+
+def test_request_that_breaks_a_limit_is_declined() -> None:
+    resting = check_request(ROOT, _request("aino-virtanen", "Webinar (webinar)"), AS_OF)
+    assert not resting.ok and "is resting until 2026-12-26" in resting.comment
+    calls = check_request(ROOT, _request("bjorn-haugland"), AS_OF)
+    assert not calls.ok and "Reference call: at the limit until" in calls.comment
+
+
+def test_request_for_someone_unlisted_or_malformed_is_explained() -> None:
+    unlisted = check_request(ROOT, _request("daniel-mokoena"), AS_OF)  # no internal-catalog consent
+    assert not unlisted.ok and "no listed advocate has that id" in unlisted.comment
+    assert "Daniel" not in unlisted.comment
+    hostile = check_request(ROOT, _request("gareth-llewellyn", "$(rm -rf /) (rm)"), AS_OF)
+    assert not hostile.ok and "must be chosen from the list" in hostile.comment
+
+
+def test_request_check_cli_writes_outputs(tmp_path: Path, monkeypatch) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(_request("gareth-llewellyn")))
+    output = tmp_path / "out"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    result = CliRunner().invoke(main, ["--root", str(ROOT), "request-check", "--event", str(event),
+                                       "--comment", str(tmp_path / "c.md")])
+    assert result.exit_code == 0, result.output
+    assert output.read_text() == "ok=true\nowner=priya-n\n"
+
+
+def test_profile_request_button_opens_the_request_form(built_site: Path) -> None:
+    page = BeautifulSoup((built_site / "advocates" / "gareth-llewellyn" / "index.html").read_text(),
+                         "html.parser")
+    href = page.select_one(".request a.button")["href"]
+    assert href.startswith("https://github.com/tessellate/advocate-catalog/issues/new?"
+                           "template=request.yml&advocate=gareth-llewellyn&title=Request%3A%20")
