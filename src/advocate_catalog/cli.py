@@ -17,6 +17,7 @@ import click
 from . import activity, coverage, diff, freshness, git, issueform, nominate, report, reporters
 from .build import build
 from .errors import CatalogError, InvalidData
+from .model import Catalog
 from .serve import server
 from .validate import Result, load_config, load_targets, validate, validated_catalog
 
@@ -30,6 +31,12 @@ def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date — write it as YYYY-MM-DD") from None
+
+
+def _catalog_as_of(root: Path, as_of: dt.date | None) -> tuple[Catalog, dt.date]:
+    """The validated catalog and the day to report for; "in the future" is judged by the calendar."""
+    today = as_of or dt.date.today()
+    return validated_catalog(root, max(today, dt.date.today())), today
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,9 +158,7 @@ def serve_command(root: Path, port: int, no_build: bool) -> None:
 def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | None,
                       strict: bool) -> None:
     """Find profiles not verified for too long, and expired consent, quotes or assets."""
-    today = as_of or dt.date.today()
-    # "In the future" is about the real calendar, whatever day freshness is checked for.
-    catalog = validated_catalog(root, max(today, dt.date.today()))
+    catalog, today = _catalog_as_of(root, as_of)
     only = git.changed_files(root, base) if base else None
     findings = freshness.check(catalog, today, only)
     click.echo(reporters.FRESHNESS_REPORTERS[fmt](findings, catalog.config, today))
@@ -352,8 +357,7 @@ REPORT_AS_OF = click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
 @_friendly
 def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Most-asked advocates, those near a limit, and the willing ones never asked."""
-    today = as_of or dt.date.today()
-    catalog = validated_catalog(root, max(today, dt.date.today()))
+    catalog, today = _catalog_as_of(root, as_of)
     found = activity.usage(catalog, today, catalog.config.limits)
     click.echo(reporters.usage_report(found, today, fmt))
 
@@ -379,8 +383,7 @@ def report_coverage(root: Path, fmt: str, fail_on_gap: bool) -> None:
 @_friendly
 def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Activities over time, influenced opportunities, freshness health, nominations waiting."""
-    today = as_of or dt.date.today()
-    catalog = validated_catalog(root, max(today, dt.date.today()))
+    catalog, today = _catalog_as_of(root, as_of)
     click.echo(reporters.value_report(report.value(catalog, today), fmt))
 
 
