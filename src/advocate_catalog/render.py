@@ -43,9 +43,13 @@ FACETS: list[tuple[str, str, str | dict[str, str]]] = [
 ]
 
 
+# One converter, reset between stories: building a converter costs more than a short story.
+_MARKDOWN = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+
+
 def story_html(text: str) -> str:
     """Markdown to HTML with everything unsafe removed: no raw HTML, scripts or non-https links."""
-    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    html = _MARKDOWN.reset().convert(text)
     return nh3.clean(html, tags=STORY_TAGS, attributes={"a": {"href", "title"}},
                      url_schemes={"https", "mailto"}, link_rel="noopener noreferrer")
 
@@ -284,6 +288,18 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date,
             "today": today}
     facet_list = facets(config, listed, states)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
+
+    card_macro = env.get_template("_card.html").module.card
+    rendered: dict[tuple[str, str], Markup] = {}
+
+    def card_html(c: dict[str, Any], root: str) -> Markup:
+        """A card renders once per link depth, however many list pages show it."""
+        key = (c["id"], root)
+        if key not in rendered:
+            rendered[key] = card_macro(c, root)
+        return rendered[key]
+
+    env.globals["card_html"] = card_html
 
     def page(path: str, template: str, **context: Any) -> tuple[str, str]:
         html = env.get_template(template).render(site=site, root=relative_root(path), **context)
