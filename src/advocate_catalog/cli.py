@@ -110,13 +110,16 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
               default=None, help="Output folder  [default: site/ under --root]")
 @click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
               help="Check dates against this day instead of today.")
+@click.option("--timings", is_flag=True, help="Also print seconds per stage, as JSON.")
 @click.pass_obj
 @_friendly
-def build_command(root: Path, site: Path | None, as_of: dt.date | None) -> None:
+def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings: bool) -> None:
     """Validate, then render the catalog and its search index into site/."""
     summary = build(root, site or root / "site", as_of,
                     progress=lambda message: click.echo(f"… {message}", err=True))
     click.echo(str(summary))
+    if timings:
+        click.echo(json.dumps({stage: round(s, 3) for stage, s in summary.stages.items()}))
 
 
 @main.command("serve")
