@@ -146,7 +146,7 @@ def browser_queries(site: Path, words: list[str]) -> dict[str, float]:
             page.goto(url)
             page.wait_for_selector("#results .card")
             received: list = []
-            page.on("response", received.append)
+            page.on("response", lambda response, sink=received: sink.append(response))
             started = time.perf_counter()
             page.fill("#q", word)
             page.wait_for_function("w => document.querySelector('#results .card mark')", arg=word)
