@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from advocate_catalog.nominate import to_yaml  # noqa: E402
+from advocate_catalog.load import to_yaml  # noqa: E402
 from advocate_catalog.validate import load_config  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 23)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from advocate_catalog.activity import availability, usage
 from advocate_catalog.cli import main
-from advocate_catalog.nominate import to_yaml
+from advocate_catalog.load import to_yaml
 from advocate_catalog.validate import validate
 
 from conftest import ROOT, write

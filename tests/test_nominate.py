@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from advocate_catalog.cli import main
 from advocate_catalog.errors import CatalogError, InvalidData
-from advocate_catalog.load import parse
-from advocate_catalog.nominate import create, promote, slugify, to_yaml
+from advocate_catalog.load import parse, to_yaml
+from advocate_catalog.nominate import create, promote, slugify
 from advocate_catalog.validate import validate
 
 from conftest import AS_OF, write

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from advocate_catalog.build import build
-from advocate_catalog.load import parse
-from advocate_catalog.nominate import to_yaml
+from advocate_catalog.load import parse, to_yaml
 from advocate_catalog.render import render_site
 from advocate_catalog.validate import compile_schemas, load_config, validate
 

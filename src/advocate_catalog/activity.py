@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import Issue
+from .load import to_yaml
 from .model import YEAR, Advocate, Catalog, Limits
 
 AVAILABILITY_LABELS = {"available": "Available", "resting": "Resting", "at-limit": "At limit",
@@ -131,8 +132,6 @@ def append_entry(text: str, entry: dict[str, Any]) -> str:
 
     Works on the text, so the rest of the file (comments, order, quoting) is kept exactly.
     """
-    from .nominate import to_yaml  # the project's YAML writer
-
     item = to_yaml({"activity": [entry]}).split("\n", 1)[1]  # "  - date: …" lines
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):

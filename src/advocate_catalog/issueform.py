@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .activity import availability
 from .errors import CatalogError, InvalidData
 from .model import Config
 from .nominate import QUESTIONS, Question, choices, create, nomination_from_answers
 from .reporters import md_escape
-from .validate import load_config
+from .validate import load_config, validated_catalog
 
 MAX_BODY_CHARS = 50_000
 NO_RESPONSE = "_No response_"
@@ -192,9 +193,6 @@ class RequestOutcome:
 
 def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestOutcome:
     """Who owns the requested advocate, and whether asking now would break a limit."""
-    from .activity import availability
-    from .validate import validated_catalog
-
     catalog = validated_catalog(root, today)
     answers, problems = request_from_issue((event.get("issue") or {}).get("body"), catalog.config)
     advocate = next((a for a in catalog.listed(today) if a.id == answers.get("advocate")), None)

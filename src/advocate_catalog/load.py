@@ -1,4 +1,5 @@
-"""Read YAML files into plain data, remembering where every key and value sits in the source.
+"""Read YAML files into plain data, remembering where every key and value sits in the source;
+and write data back as YAML that reads the same.
 
 PyYAML alone resolves YAML 1.1 (`NO` becomes false, `0755` becomes 493), keeps the last of two
 duplicate keys and reports impossible dates without a line. This loader composes the node tree
@@ -304,6 +305,36 @@ def parse(text: str, path: str) -> Document:
     else:
         doc.data = builder.root
     return doc
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in the given order, list items indented, multi-line text as `|` blocks."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+# YAML 1.1 line breaks (NEL, LS, PS) and other control characters would be written raw in plain
+# or block style and read back differently; double quotes escape them.
+_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # dates read back as the same string: no quotes
+        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
+    if _NEEDS_ESCAPES.search(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
+                                   style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    """YAML that our loader reads back to the same data (words like NO and yes are quoted)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
 
 
 def read(file: Path, display: str) -> Document:

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import git
+from .activity import append_entry, limit_issues
 from .errors import CatalogError, InvalidData, Issue
-from .load import parse, read
-from .model import Config, fold
+from .load import parse, read, to_yaml
+from .model import Advocate, Config, fold
 from .validate import check_document, compile_schemas, load_config
 
 # Field order of a written nomination and of a promoted profile: the order people read them in.
@@ -78,36 +77,6 @@ def nomination_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
 def slugify(text: str) -> str:
     """`Zoë Bø Łukasz` → `zoe-bo-lukasz`: the id and file name for a person ('' for other scripts)."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, keys in the given order, list items indented, multi-line text as `|` blocks."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-# YAML 1.1 line breaks (NEL, LS, PS) and other control characters would be written raw in plain
-# or block style and read back differently; double quotes escape them.
-_NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # dates read back as the same string: no quotes
-        return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
-    if _NEEDS_ESCAPES.search(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
-                                   style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def to_yaml(data: dict[str, Any]) -> str:
-    """YAML that our loader reads back to the same data (words like NO and yes are quoted)."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100)
 
 
 def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -225,10 +194,12 @@ def _replace_text(target: Path, text: str) -> None:
         raise
 
 
-def log_activity(root: Path, advocate_id: str, entry: dict[str, Any], today: dt.date) -> Path:
-    """Append an activity to `advocates/<id>.yaml`; nothing is written unless the result is valid."""
-    from .activity import append_entry
+def log_activity(root: Path, advocate_id: str, entry: dict[str, Any],
+                 today: dt.date) -> tuple[Path, list[Issue]]:
+    """Append an activity to `advocates/<id>.yaml`; nothing is written unless the result is valid.
 
+    Returns the file and the burnout-limit warnings of that profile after the change.
+    """
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", advocate_id):
         raise CatalogError(f"'{advocate_id}' is not an advocate id — use the file name without .yaml")
     path = root / "advocates" / f"{advocate_id}.yaml"
@@ -240,8 +211,10 @@ def log_activity(root: Path, advocate_id: str, entry: dict[str, Any], today: dt.
     issues = [i for i in _check(root, after, display, "advocate", today) if i.severity == "error"]
     if issues:
         raise InvalidData(issues)
-    added = parse(after, display).data.get("activity", [])
+    doc = parse(after, display)
+    added = doc.data.get("activity", [])
     if not added or added[-1].get("opportunity") != entry.get("opportunity"):
         raise CatalogError(f"could not add the entry to {display} automatically — add it by hand")
     _replace_text(path, after)
-    return path
+    config = load_config(root)[0]
+    return path, limit_issues(Advocate.from_document(display, doc.data, doc.values), config.limits)
