@@ -39,30 +39,58 @@ TITLES = {"c-level": ["Chief Data Officer", "CIO", "CTO"], "vp": ["VP of Data", 
           "manager": ["Data Platform Manager", "BI Manager"],
           "architect": ["Principal Data Architect", "Enterprise Architect"],
           "practitioner": ["Senior Data Engineer", "Analytics Engineer"]}
-OPENINGS = ["Before the project, {company} ran its reporting on nightly extracts that nobody trusted.",
-            "{name} joined {company} to untangle a data estate built by four different teams.",
-            "At {company}, every weekly review started with an argument about whose numbers were right."]
-MIDDLES = ["The team moved {count} pipelines onto {product} in {months} months, one domain at a time.",
-           "They started with the {count} reports the executive team opened every morning.",
-           "Governance came first: every table got an owner, a description and an access policy.",
-           "Freshness checks on each source meant a late feed paged someone before a report went out.",
-           "Analysts stopped exporting to spreadsheets once the shared models answered their questions.",
-           "{name} ran fortnightly reviews with the business to decide what to migrate next.",
-           "The old scheduler was switched off after {months} months of running both in parallel.",
-           "Costs fell because idle clusters shut down and duplicated jobs were merged.",
-           "Field teams now see the same figures on their phones as the board sees in the pack."]
+OPENINGS = ["Before the project, {company} ran its {domain} reports on nightly extracts nobody trusted.",
+            "{name} joined {company} to untangle a {domain} data estate built by four different teams.",
+            "At {company}, each {domain} review began with an argument about whose numbers were right.",
+            "{company} had grown by acquisition, and each unit kept its own copy of the {domain} data.",
+            "When {name} arrived, the {domain} team waited three days for every new question to be answered."]
+MIDDLES = ["The team moved {count} {asset} onto {product} in {months} months, one domain at a time.",
+           "They started with the {count} {asset} the executive team opened every morning.",
+           "{practice} came first, because the {domain} figures fed the regulator's returns.",
+           "Freshness checks on each source meant a late {domain} feed paged someone first.",
+           "Analysts stopped exporting {domain} data to spreadsheets once shared models answered them.",
+           "{name} ran fortnightly reviews with the business to decide which {asset} to migrate next.",
+           "The old {legacy} was switched off after {months} months of running both in parallel.",
+           "Costs fell by {count} thousand a year as idle clusters shut down and duplicated jobs merged.",
+           "Field teams now see the same {domain} figures on their phones as the board sees in the pack.",
+           "{practice} turned out to matter more than any single tool choice.",
+           "The biggest surprise was how much {practice} reduced the number of support tickets.",
+           "A pilot on {domain} proved the approach before the wider rollout.",
+           "Engineers replaced {count} hand-written {legacy} jobs with declarative definitions.",
+           "The {domain} team now ships a change in hours instead of weeks."]
 ENDINGS = ["Today {company} closes its books {count} hours faster and trusts what it sees.",
            "{name} now speaks about the journey to peers who face the same mess.",
-           "The result: fewer meetings about numbers, more about decisions."]
+           "The result: fewer meetings about numbers, more about decisions.",
+           "Next on the list is {practice} for the {domain} data."]
+DOMAINS = ["claims", "inventory", "clickstream", "ledger", "telemetry", "payroll", "loyalty", "fraud",
+           "supply chain", "patient flow", "churn", "pricing", "forecasting", "fleet routing",
+           "maintenance", "underwriting", "subscription", "energy trading", "grid", "campaign",
+           "admissions", "procurement", "warranty", "freight", "donor", "crop yield", "ticketing",
+           "tax", "treasury", "recruiting", "store operations", "call centre", "parcel tracking"]
+ASSETS = ["pipelines", "dashboards", "reports", "data marts", "notebooks", "models", "extracts",
+          "feeds", "scorecards", "forecasts", "APIs", "workbooks"]
+PRACTICES = ["Governance", "Lineage tracking", "Data contracts", "Observability", "Anomaly detection",
+             "A semantic layer", "Change data capture", "Access reviews", "Cost monitoring",
+             "Automated testing", "A feature store", "Master data management", "Retention rules"]
+LEGACY = ["scheduler", "mainframe batch", "cron server", "ETL appliance", "warehouse appliance",
+          "shell-script estate", "spreadsheet macro", "on-premise cube"]
 
 
 def story(rng: random.Random, words: int, **facts: object) -> str:
-    """A Markdown story of about `words` words, in paragraphs."""
-    sentences = [rng.choice(OPENINGS).format(**facts)]
+    """A Markdown story of about `words` words, in paragraphs. Each advocate has a few topics of
+    their own, so words spread over profiles as in a real catalog: common, rare and unique ones."""
+    topics = {"domain": rng.sample(DOMAINS, 2), "asset": rng.sample(ASSETS, 2),
+              "practice": rng.sample(PRACTICES, 2), "legacy": rng.sample(LEGACY, 1)}
+
+    def fill(template: str, count: int) -> str:
+        chosen = {key: rng.choice(values) for key, values in topics.items()}
+        text = template.format(**facts, **chosen, count=count, months=rng.randint(2, 18))
+        return text[0].upper() + text[1:]
+
+    sentences = [fill(rng.choice(OPENINGS), 0)]
     while sum(len(s.split()) for s in sentences) < words:
-        sentences.append(rng.choice(MIDDLES).format(**facts, count=rng.randint(3, 400),
-                                                    months=rng.randint(2, 18)))
-    sentences.append(rng.choice(ENDINGS).format(**facts, count=rng.randint(2, 72)))
+        sentences.append(fill(rng.choice(MIDDLES), rng.randint(3, 400)))
+    sentences.append(fill(rng.choice(ENDINGS), rng.randint(2, 72)))
     paragraphs = [" ".join(sentences[i:i + 5]) for i in range(0, len(sentences), 5)]
     return "\n\n".join(paragraphs) + "\n"
 
@@ -73,7 +101,9 @@ def weighted(rng: random.Random, ids: list[str]) -> str:
 
 
 def advocate(rng: random.Random, n: int, config) -> dict:
-    name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    # A middle initial for most: 30 x 30 names alone would make every tenth person a namesake.
+    initial = rng.choice("ABCDEFGHJKLMNPRSTVW") + ". " if rng.random() < 0.9 else ""
+    name = f"{rng.choice(FIRST)} {initial}{rng.choice(LAST)}"
     persona = weighted(rng, config.ids("personas"))
     company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {n}"
     products = rng.sample(config.ids("products"), rng.randint(1, 3))
@@ -87,7 +117,7 @@ def advocate(rng: random.Random, n: int, config) -> dict:
         "company": {"name": company, "industry": weighted(rng, config.ids("industries")),
                     "size": rng.choice(config.ids("company_sizes")),
                     "region": weighted(rng, config.ids("regions")), "country": "US"},
-        "summary": f"Moved {rng.randint(3, 400)} pipelines onto one platform at {company}.",
+        "summary": f"Moved {rng.randint(3, 400)} {rng.choice(ASSETS)} onto one platform at {company}.",
         "products": products, "use_cases": ["reporting", "data quality"], "languages": ["en"],
         "story": story(rng, rng.randint(300, 1500), name=name.split()[0], company=company,
                        product=rng.choice(products)),

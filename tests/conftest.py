@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from advocate_catalog import search
 from advocate_catalog.build import build
 from advocate_catalog.serve import server
 from advocate_catalog.validate import validate
@@ -61,10 +62,16 @@ def sample_catalog():
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample catalog built once for the whole session."""
+    """The sample catalog built once for the whole session, its search index in four shards
+    (as a large catalog's would be) so every browser test searches merged indexes."""
     repo = copy_repo(tmp_path_factory.mktemp("built") / "repo")
     site = repo / "site"
-    build(repo, site, AS_OF)
+    size, search.SHARD_SIZE = search.SHARD_SIZE, 10
+    try:
+        build(repo, site, AS_OF)
+    finally:
+        search.SHARD_SIZE = size
+    assert len(list((site / "search").glob("*/pagefind-entry.json"))) == 4
     return site
 
 

@@ -23,7 +23,7 @@ def test_build_writes_pages_search_index_and_assets(sample_repo: Path) -> None:
     summary = build(sample_repo, sample_repo / "site", AS_OF)
     site = sample_repo / "site"
     assert (site / "index.html").exists() and (site / "static" / "search.js").exists()
-    assert (site / "pagefind" / "pagefind.js").exists()
+    assert (site / "search" / "0" / "pagefind.js").exists()
     assert summary.pages == len(list(site.rglob("*.html")))
     assert summary.advocates == len(list((site / "advocates").glob("*/index.html")))
     assert not list(sample_repo.glob(".site-*"))
@@ -34,8 +34,12 @@ def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypa
     build(sample_repo, site, AS_OF)
     before = sorted(p.relative_to(site) for p in site.rglob("*"))
     (site / "marker").write_text("previous build")
+    page = site / "advocates" / "aino-virtanen" / "index.html"
+    old_page = page.read_text()
+    profile = sample_repo / "advocates" / "aino-virtanen.yaml"
+    profile.write_text(profile.read_text().replace("title: ", "title: Acting ", 1))
 
-    def broken_index(_folder: Path) -> None:
+    def broken_index(*_args: object) -> None:
         raise BuildError("Pagefind failed")
 
     monkeypatch.setattr(build_module.search, "index", broken_index)
@@ -43,6 +47,7 @@ def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypa
         build(sample_repo, site, AS_OF)
     assert (site / "marker").read_text() == "previous build"
     assert sorted(p.relative_to(site) for p in site.rglob("*") if p.name != "marker") == before
+    assert page.read_text() == old_page  # the incremental build's hard links did not leak through
     assert not list(sample_repo.glob(".site-*"))
 
 
@@ -64,7 +69,7 @@ def test_refuses_to_build_over_the_repository_or_its_data(sample_repo: Path, tar
 def test_cli_build_prints_progress_and_summary(sample_repo: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(sample_repo), "build", "--as-of", "2026-11-23"])
     assert result.exit_code == 0, result.output
-    assert "… indexing with Pagefind" in result.stderr
+    assert "… indexing 1 of 1 search shards with Pagefind" in result.stderr
     assert result.stdout.startswith("built ") and " advocates in " in result.stdout
 
 

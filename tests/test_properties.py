@@ -24,7 +24,7 @@ SETTINGS = {"derandomize": True, "deadline": None, "database": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
                                       HealthCheck.filter_too_much]}
 CONFIG = load_config(ROOT)[0]
-PROFILES = from_schema(compile_schemas(ROOT, CONFIG).advocate.schema)
+PROFILES = from_schema(compile_schemas(ROOT, CONFIG).advocate.explain.schema)
 ISSUE_LINE = re.compile(r"^advocates/[\w.-]+\.yaml:\d+:\d+: (error|warning): [^\n]+$")
 
 
@@ -75,7 +75,7 @@ def test_any_schema_valid_profile_validates_and_renders(scratch: Path, profile: 
 def test_schema_valid_profiles_build_with_the_search_index(scratch: Path, profile: dict) -> None:
     _write(scratch, "generated.yaml", to_yaml(_fit(profile)))
     summary = build(scratch, scratch / "site", AS_OF)
-    assert (scratch / "site" / "pagefind" / "pagefind.js").exists()
+    assert (scratch / "site" / "search" / "0" / "pagefind.js").exists()
     assert summary.pages >= 5
     shutil.rmtree(scratch / "site")
 

@@ -131,3 +131,41 @@ def test_every_command_has_help() -> None:
         result = CliRunner().invoke(main, [name, "--help"])
         first_line = " ".join(command.help.splitlines()[0].split())
         assert result.exit_code == 0 and first_line in " ".join(result.output.split())
+
+
+def _variants(data: dict) -> list:
+    """A profile and one-step mutations of it: each key removed, or given a value of a wrong kind."""
+    out = [data]
+    for key in data:
+        out.append({k: v for k, v in data.items() if k != key})
+        for wrong in (None, 7, "", ["x"], {"x": 1}, "2026-02-30", "x" * 300):
+            out.append({**data, key: wrong})
+    company = data.get("company")
+    if isinstance(company, dict):
+        out += [{**data, "company": {**company, field: "NOPE"}} for field in company]
+    return out
+
+
+def test_compiled_check_agrees_with_jsonschema() -> None:
+    """The compiled validator passes a file only when jsonschema finds nothing: it may never let
+    through what the explaining validator would reject."""
+    from advocate_catalog.load import read
+    from advocate_catalog.validate import compile_schemas, load_config
+
+    config, _ = load_config(ROOT)
+    schemas = compile_schemas(ROOT, config)
+    files = [*sorted((ROOT / "advocates").glob("*.yaml")), *sorted((ROOT / "nominations").glob("*.yaml")),
+             *sorted((ROOT / "tests" / "bad_inputs").glob("*.yaml")),
+             *sorted((ROOT / "tests" / "cases" / "valid").glob("*.yaml"))]
+    compared = disagreements = 0
+    for file in files:
+        doc = read(file, file.name)
+        if not isinstance(doc.data, dict):
+            continue
+        checker = schemas.nomination if "nominated_by" in doc.data else schemas.advocate
+        for data in _variants(doc.data):
+            compared += 1
+            explained = not any(True for _ in checker.explain.iter_errors(data))
+            disagreements += checker.passes(data) != explained
+    assert compared > 5000
+    assert disagreements == 0

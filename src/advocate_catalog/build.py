@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render, search
+from . import cache, render, search
 from .errors import BuildError
-from .validate import validated_catalog
+from .validate import PARALLEL_FROM, sound, validate
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
 
@@ -24,8 +27,11 @@ class BuildSummary:
     seconds: float
     site: Path
     stages: dict[str, float] = field(default_factory=dict)  # seconds per pipeline stage
+    up_to_date: bool = False  # nothing changed since the last build: the site was left as it was
 
     def __str__(self) -> str:
+        if self.up_to_date:
+            return f"{self.site} is up to date ({self.advocates} advocates); checked in {self.seconds:.2f} s"
         return (f"built {self.pages} pages for {self.advocates} advocates in "
                 f"{self.seconds:.1f} s → {self.site}")
 
@@ -42,11 +48,42 @@ def check_target(root: Path, site: Path) -> None:
                          "choose a folder such as site/")
 
 
-def write_pages(pages: dict[str, str], folder: Path) -> None:
-    for relative, html in pages.items():
+def write_pages(pages: dict[str, str] | Iterable[tuple[str, str]], folder: Path) -> int:
+    """Write files under `folder`; return how many are HTML pages. An existing file is unlinked
+    first: in an incremental build it may be a hard link into the live site, which must not
+    change under its readers."""
+    written = 0
+    for relative, html in pages.items() if isinstance(pages, dict) else pages:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
         target.write_text(html, encoding="utf-8")
+        written += relative.endswith(".html")
+    return written
+
+
+_job: render.Setting | None = None  # what forked render workers render with
+
+
+def _render_batch(batch: tuple[list[str], str]) -> int:
+    ids, folder = batch
+    assert _job is not None
+    by_id = {a.id: a for a in _job.listed}
+    return write_pages((render.profile_page(_job, by_id[i]) for i in ids), Path(folder))
+
+
+def write_profiles(chosen: render.Setting, ids: list[str], folder: Path) -> int:
+    """Render and write profile pages; on every core once there are enough of them. Workers are
+    forked with the templates loaded and write their pages themselves: nothing big comes back."""
+    global _job
+    _job = chosen
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cores < 2 or len(ids) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        return _render_batch((ids, str(folder)))
+    size = max(25, len(ids) // (cores * 8))
+    batches = [(ids[i:i + size], str(folder)) for i in range(0, len(ids), size)]
+    with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
+        return sum(pool.map(_render_batch, batches))
 
 
 def swap_into_place(built: Path, site: Path) -> None:
@@ -61,31 +98,79 @@ def swap_into_place(built: Path, site: Path) -> None:
 
 
 def build(root: Path, site: Path, today: dt.date | None = None,
-          progress: Callable[[str], None] = lambda _message: None) -> BuildSummary:
-    """Validate, render and index the catalog under `root` into `site`; all or nothing."""
+          progress: Callable[[str], None] = lambda _message: None,
+          reuse: bool = True) -> BuildSummary:
+    """Validate, render and index the catalog under `root` into `site`; all or nothing.
+
+    With `reuse`, what the last build into `site` made is kept where its inputs are unchanged
+    (see cache.py): an unchanged catalog returns at once, a changed profile re-renders that
+    page, the pages that list it, and its search shard.
+    """
     started = time.perf_counter()
     today = today or dt.date.today()
     check_target(root, site)
+    state_path = cache.state_file(root, site)
+    fingerprint = cache.fingerprint(root, today)
+    stats = cache.scan(root)
+    state = cache.load(state_path) if reuse else None
+    same, hashes = cache.unchanged(state, fingerprint, site, stats, root)
+    if same and state is not None:
+        if state.stats != stats:
+            state.stats = stats
+            cache.save(state_path, state)
+        seconds = time.perf_counter() - started
+        return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
+    prior = state if (state is not None and state.fingerprint == fingerprint and site.is_dir()
+                      and state.site == cache.site_identity(site)) else None
+    known = ({name: doc for name, doc in prior.documents.items()
+              if prior.hashes.get(name) == hashes.get(name)} if prior else None)
     progress("validating")
-    catalog = validated_catalog(root, today)
-    listed = len(catalog.listed(today))
+    result = validate(root, today, known)
+    catalog = sound(result)
+    chosen = render.setting(catalog, root / "templates", today)
+    listed = chosen.listed
     stages = {"load+validate": time.perf_counter() - started}
-    progress(f"rendering {listed} advocates")
+    shards = search.shard_count(len(listed))
+    if prior is not None and prior.shards // 2 < shards <= prior.shards * 2:
+        shards = prior.shards  # keep the layout while the catalog stays within a factor of two
+    else:
+        prior = None
+    members = {a.id: (search.shard_of(a.id, shards), hashes.get(a.path, "")) for a in listed}
+    if prior is None:
+        changed, dirty = [a.id for a in listed], set(range(shards))
+    else:
+        changed = [i for i, member in members.items() if prior.members.get(i) != member]
+        gone = [i for i in prior.members if i not in members]
+        dirty = {members[i][0] for i in changed} | {prior.members[i][0] for i in gone}
+    progress(f"rendering {len(changed)} of {len(listed)} advocates")
     mark = time.perf_counter()
-    pages = render.render_site(catalog, root / "templates", today, root)
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
-        write_pages(pages, staging)
+        if prior is not None:
+            shutil.copytree(site, staging, copy_function=os.link, dirs_exist_ok=True)
+            for gone_id in gone:
+                shutil.rmtree(staging / "advocates" / gone_id, ignore_errors=True)
+            shutil.rmtree(staging / "static")
+        pages = write_profiles(chosen, changed, staging)
+        pages += write_pages(render.collection_pages(chosen, root, shards), staging)
         shutil.copytree(root / "templates" / "static", staging / "static")
         stages["render"] = time.perf_counter() - mark
-        progress("indexing with Pagefind")
+        progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")
         mark = time.perf_counter()
-        search.index(staging)
+        by_shard: dict[int, list[str]] = {k: [] for k in range(shards)}
+        for advocate_id, (shard, _) in members.items():
+            by_shard[shard].append(advocate_id)
+        search.index(staging, {k: by_shard[k] for k in dirty})
+        page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if k in dirty or prior is None
+                        else prior.page_ids[k]) for k in range(shards)}
+        write_pages({f"{search.FOLDER}/order.json":
+                     search.order(page_ids.values(), render.sort_orders(chosen), shards)}, staging)
         stages["pagefind"] = time.perf_counter() - mark
         swap_into_place(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    html_pages = sum(1 for path in pages if path.endswith(".html"))
-    return BuildSummary(listed, html_pages, time.perf_counter() - started, site, stages)
+    cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
+                                       result.documents, shards, members, page_ids))
+    return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)

@@ -9,6 +9,7 @@ with libyaml, resolves scalars the YAML 1.2 way, and turns every surprise into a
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -51,17 +52,55 @@ for _tag, _pattern, _first in [
     StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+# First characters for which a plain scalar may be something other than text.
+_RESOLVABLE = frozenset(key for key in StrictLoader.yaml_implicit_resolvers if key)
+
+
+Places = dict[JsonPath, tuple[int, int]]
+
+
+class Positions:
+    """Line and column of every value and key of a file. Sent between processes as one marshal
+    blob and unpacked on first use: most files never need them, and a million small tuples cost
+    more to unpickle than the whole file took to check."""
+
+    __slots__ = ("_maps", "_packed")
+
+    def __init__(self) -> None:
+        self._maps: tuple[Places, Places] | None = ({}, {})
+        self._packed = b""
+
+    def maps(self) -> tuple[Places, Places]:
+        if self._maps is None:
+            self._maps = marshal.loads(self._packed)
+            self._packed = b""
+        return self._maps
+
+    def __getstate__(self) -> bytes:
+        return self._packed if self._maps is None else marshal.dumps(self._maps)
+
+    def __setstate__(self, packed: bytes) -> None:
+        self._maps, self._packed = None, packed
+
+
 @dataclass
 class Document:
     """One loaded file: its data, where each part came from, and what was wrong with it."""
 
     path: str
     data: Any = None
-    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     # Values the loader refused (aliases, foreign tags): already reported, so later checks skip them.
     refused: set[JsonPath] = field(default_factory=set)
+    positions: Positions = field(default_factory=Positions, repr=False)
+
+    @property
+    def values(self) -> Places:
+        return self.positions.maps()[0]
+
+    @property
+    def keys(self) -> Places:
+        return self.positions.maps()[1]
 
     def near_refused(self, path: JsonPath) -> bool:
         """True when `path` is a refused value, inside one, or holds one."""
@@ -107,6 +146,7 @@ class _Builder:
 
     def __init__(self, doc: Document, loader: StrictLoader) -> None:
         self.doc, self.loader = doc, loader
+        self.values, self.keys = doc.positions.maps()
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.aliases = 0
@@ -130,18 +170,8 @@ class _Builder:
         documents = 0
         while True:
             event = self.loader.get_event()
-            if isinstance(event, yaml.StreamEndEvent):
-                return True
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    self.fail(_mark(event), "the file holds several YAML documents",
-                              "keep one document per file: remove the second '---' and what follows")
-                    return False
-            elif isinstance(event, yaml.AliasEvent):
-                self.alias(event)
-                self.emit(None, event)
-            elif isinstance(event, yaml.ScalarEvent):
+            # Most events are scalars, then collections: test in that order.
+            if isinstance(event, yaml.ScalarEvent):
                 self.emit(self.scalar(event), event)
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(self.stack) >= MAX_DEPTH:
@@ -152,12 +182,23 @@ class _Builder:
             elif isinstance(event, yaml.CollectionEndEvent):
                 frame = self.stack.pop()
                 self.emit(None if frame.bad_tag else frame.data, event)
+            elif isinstance(event, yaml.StreamEndEvent):
+                return True
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    self.fail(_mark(event), "the file holds several YAML documents",
+                              "keep one document per file: remove the second '---' and what follows")
+                    return False
+            elif isinstance(event, yaml.AliasEvent):
+                self.alias(event)
+                self.emit(None, event)
 
     def alias(self, event: yaml.AliasEvent) -> None:
         """Report the first alias where it is used and count the rest: one line, not a billion."""
         path = self.child_path()
         if path is not None:
-            self.doc.values[path] = _mark(event)
+            self.values[path] = _mark(event)
             self.doc.refused.add(path)
         self.aliases += 1
         message = "aliases (*name) are not supported"
@@ -184,7 +225,7 @@ class _Builder:
         if in_key:
             self.fail(_mark(event), "a key must be a plain word", "write keys like `name:`")
         elif path is not None:
-            self.doc.values[path] = _mark(event)
+            self.values[path] = _mark(event)
         self.stack.append(_Frame(None if in_key else path, {} if mapping else [], bad_tag))
 
     def emit(self, value: Any, event: yaml.Event) -> None:
@@ -210,24 +251,26 @@ class _Builder:
             return
         key = str(value)
         if frame.path is not None and key in frame.data:
-            first = self.doc.keys[(*frame.path, key)][0]
+            first = self.keys[(*frame.path, key)][0]
             self.fail(_mark(event), f"duplicate key '{key}' (first on line {first})",
                       "keep one of them and delete the other")
             frame.key = _SKIP
             return
         if frame.path is not None:
-            self.doc.keys[(*frame.path, key)] = _mark(event)
+            self.keys[(*frame.path, key)] = _mark(event)
         frame.key = key
 
     def scalar(self, event: yaml.ScalarEvent) -> Any:
         path = self.child_path()
         if path is not None:
-            self.doc.values[path] = _mark(event)
-        if event.tag in (None, "!"):
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        else:
-            tag = event.tag
+            self.values[path] = _mark(event)
         value = event.value
+        if event.tag not in (None, "!"):
+            tag = event.tag
+        elif event.implicit[0] and (not value or value[0] in _RESOLVABLE):
+            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        else:  # quoted, block, or plain text no resolver starts with: text, without asking
+            tag = STR
         if tag == STR:
             return value
         if tag == NULL:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import JsonPath
+from .load import Positions
 
 VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "activities",
                 "consent_scopes")
@@ -134,11 +134,10 @@ class Record:
     id: str
     path: str
     data: dict[str, Any]
-    positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+    positions: Positions = field(default_factory=Positions, repr=False)
 
     @classmethod
-    def from_document(cls, path: str, data: dict[str, Any],
-                      positions: dict[JsonPath, tuple[int, int]]) -> Record:
+    def from_document(cls, path: str, data: dict[str, Any], positions: Positions) -> Record:
         public = {key: value for key, value in data.items() if key != "private"}
         return cls(id=data["id"], path=path, data=public, positions=positions)
 
@@ -147,7 +146,7 @@ class Record:
         return self.data["name"]
 
     def position_of(self, *path: str | int) -> tuple[int, int]:
-        return self.positions.get(tuple(path), (1, 1))
+        return self.positions.maps()[0].get(tuple(path), (1, 1))
 
 
 @dataclass

@@ -217,4 +217,4 @@ def log_activity(root: Path, advocate_id: str, entry: dict[str, Any],
         raise CatalogError(f"could not add the entry to {display} automatically — add it by hand")
     _replace_text(path, after)
     config = load_config(root)[0]
-    return path, limit_issues(Advocate.from_document(display, doc.data, doc.values), config.limits)
+    return path, limit_issues(Advocate.from_document(display, doc.data, doc.positions), config.limits)

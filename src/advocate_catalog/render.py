@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -277,15 +278,51 @@ def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
     }
 
 
-def render_site(catalog: Catalog, templates: Path, today: dt.date,
-                root: Path | None = None) -> dict[str, str]:
-    """Every file the site renders, {path inside the site: text}: pages, exports, the feed."""
-    env = environment(templates)
+@dataclass
+class Setting:
+    """What every page of one build shares: templates, the day, the listed advocates."""
+
+    catalog: Catalog
+    env: jinja2.Environment
+    today: dt.date
+    listed: list[Advocate]
+    states: dict[str, Availability]
+    site: dict[str, Any]
+
+    def page(self, path: str, template: str, **context: Any) -> tuple[str, str]:
+        html = self.env.get_template(template).render(site=self.site, root=relative_root(path),
+                                                      **context)
+        return path, html
+
+
+def setting(catalog: Catalog, templates: Path, today: dt.date) -> Setting:
     config = catalog.config
     listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
     states = {a.id: availability(a, today, config.limits) for a in listed}
     site = {"title": config.title, "company": config.company, "noindex": config.noindex,
             "today": today}
+    return Setting(catalog, environment(templates), today, listed, states, site)
+
+
+def profile_page(setting: Setting, advocate: Advocate) -> tuple[str, str]:
+    """One advocate's page: it depends on that profile, the config and the day, nothing else."""
+    return setting.page(f"advocates/{advocate.id}/index.html", "advocate.html",
+                        **profile_context(setting.catalog.config, advocate, setting.today,
+                                          setting.states[advocate.id]))
+
+
+def sort_orders(setting: Setting) -> dict[str, list[str]]:
+    """Listed advocate ids in each order the search page offers."""
+    by_verified = sorted(setting.listed, key=lambda a: (a.data["last_verified"], a.id), reverse=True)
+    return {"name": [a.id for a in setting.listed], "verified": [a.id for a in by_verified]}
+
+
+def collection_pages(setting: Setting, root: Path, shards: int = 1) -> dict[str, str]:
+    """Every file that lists or counts many advocates: search, browse, reports, exports, feed."""
+    env, catalog, today, listed, states = (setting.env, setting.catalog, setting.today,
+                                           setting.listed, setting.states)
+    config = catalog.config
+    page = setting.page
     facet_list = facets(config, listed, states)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
@@ -300,15 +337,10 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date,
         return rendered[key]
 
     env.globals["card_html"] = card_html
-
-    def page(path: str, template: str, **context: Any) -> tuple[str, str]:
-        html = env.get_template(template).render(site=site, root=relative_root(path), **context)
-        return path, html
-
     cards = [card(config, a, today, states[a.id]) for a in listed]
     figures = report.value(catalog, today, {a.id for a in listed})
     by_id = {c["id"]: c for c in cards}
-    latest = exports.news(listed, root or templates.parent)
+    latest = exports.news(listed, root)
     records = [exports.record(config, a, states[a.id], today) for a in listed]
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
@@ -320,7 +352,8 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date,
         *(page(f"browse/{facet['key']}/{term['id']}/index.html", "browse.html", facet=facet,
                term=term, cards=members[(facet["key"], term["id"])])
           for facet in facet_list for term in facet["terms"]),
-        page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels),
+        page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
+             shards=shards),
         page("advocates/index.html", "all.html", cards=cards),
         page("nominate/index.html", "nominate.html", questions=nomination_questions(config),
              repository_url=config.repository_url, branch=config.branch),
@@ -335,8 +368,13 @@ def render_site(catalog: Catalog, templates: Path, today: dt.date,
     pages["advocates.json"] = exports.to_json(records, today)
     pages["advocates.csv"] = exports.to_csv(records)
     pages["feed.xml"] = exports.atom(config, latest, today)
-    for advocate in listed:
-        path, html = page(f"advocates/{advocate.id}/index.html", "advocate.html",
-                          **profile_context(config, advocate, today, states[advocate.id]))
-        pages[path] = html
+    return pages
+
+
+def render_site(catalog: Catalog, templates: Path, today: dt.date,
+                root: Path | None = None) -> dict[str, str]:
+    """Every file the site renders, {path inside the site: text}: pages, exports, the feed."""
+    chosen = setting(catalog, templates, today)
+    pages = collection_pages(chosen, root or templates.parent)
+    pages.update(profile_page(chosen, advocate) for advocate in chosen.listed)
     return pages

@@ -1,25 +1,115 @@
-"""Index a rendered site with Pagefind, the binary shipped by the pagefind-bin wheel."""
+"""Index the profile pages with Pagefind, in shards that the search page searches together.
+
+Pagefind rebuilds a whole index on every run and its memory grows with the pages it holds
+(about 2 GB for 10,000 profiles). Split into shards of a few hundred profiles, each index stays
+small, two run at once on two cores, and a changed profile re-indexes only its own shard. The
+browser merges the shards with Pagefind's `mergeIndex`.
+
+Pagefind's own sort cannot serve a merged index: it ranks within each shard, and at 10,000 pages
+its sort step alone takes seconds. The build therefore writes `search/order.json`, every page's
+place in each sort order, keyed by Pagefind's page id, and the search page sorts with it.
+"""
 
 from __future__ import annotations
 
+import gzip
+import json
+import math
+import os
+import shutil
 import subprocess
-import sys
+import tempfile
+import zlib
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import BuildError
 
+SHARD_SIZE = 600  # profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
+FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
+SORTS = ("name", "verified")
+# What the search page needs of a bundle. The rest (Pagefind's own UI kits) is dead weight; the
+# merged shards use the first shard's WebAssembly and script.
+_RUNTIME = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+_DATA = ("index", "filter", "fragment")
 
-def index(site: Path) -> None:
-    """Write the Pagefind bundle into `site/pagefind/`; raise BuildError with Pagefind's message."""
-    # The CLI indexes a whole folder in one process; the Python API answers one call per page at
-    # about ten calls a second, which is far slower beyond a few dozen pages.
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+
+def shard_count(profiles: int) -> int:
+    return max(1, math.ceil(profiles / SHARD_SIZE))
+
+
+def shard_of(advocate_id: str, shards: int) -> int:
+    """A profile's shard: stable across builds, so a change touches one shard."""
+    return zlib.crc32(advocate_id.encode()) % shards
+
+
+def _binary() -> str:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        raise BuildError("Pagefind is not installed — reinstall with `python -m pip install -e .`") from None
+    return str(get_executable())
+
+
+def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path) -> None:
+    source = work / f"shard-{shard}"
+    for advocate_id in ids:
+        folder = source / "advocates" / advocate_id
+        folder.mkdir(parents=True)
+        os.link(site / "advocates" / advocate_id / "index.html", folder / "index.html")
+    bundle = site / FOLDER / str(shard)
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    command = [binary, "--site", str(source), "--output-path", str(bundle), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BuildError(f"Pagefind could not run ({error}) — reinstall with "
                          "`python -m pip install -e .`") from None
-    if done.returncode != 0:
+    if done.returncode != 0 or not (bundle / "pagefind-entry.json").exists():
         last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise BuildError(f"Pagefind failed: {last[0]} — run `python -m pagefind --site "
-                         f"{site}` to see its full output")
+        raise BuildError(f"Pagefind failed on shard {shard}: {last[0]} — run `python -m pagefind "
+                         f"--site site` to see its full output")
+    _prune(bundle, primary=shard == 0)
+
+
+def _prune(bundle: Path, primary: bool) -> None:
+    keep = set(_DATA) | {"pagefind-entry.json"}
+    if primary:
+        keep |= set(_RUNTIME) | {p.name for p in bundle.glob("wasm.*.pagefind")}
+    for path in bundle.iterdir():
+        if path.name in keep or path.suffix == ".pf_meta":
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def index(site: Path, shards: dict[int, list[str]], workers: int = 2) -> None:
+    """Index each given shard's profiles (already rendered in `site`) into `site/search/<n>/`."""
+    binary = _binary()
+    with tempfile.TemporaryDirectory(prefix=".index-", dir=site.parent) as work, \
+            ThreadPoolExecutor(workers) as pool:
+        jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work))
+                for shard, ids in sorted(shards.items())]
+        for job in jobs:
+            job.result()
+
+
+def page_ids(bundle: Path) -> dict[str, str]:
+    """{advocate id: Pagefind page id} of one shard, read from the fragments Pagefind wrote."""
+    found = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(fragment.read_bytes())
+        data = json.loads(raw[raw.index(b"{"):])
+        found[data["url"].strip("/").split("/")[-1]] = fragment.stem
+    return found
+
+
+def order(ids_by_shard: Iterable[dict[str, str]], sorted_ids: dict[str, list[str]],
+          shards: int) -> str:
+    """`search/order.json`: how many shards, and for each sort the Pagefind page ids in order."""
+    page_of: dict[str, str] = {}
+    for ids in ids_by_shard:
+        page_of.update(ids)
+    orders = {sort: [page_of[i] for i in ids if i in page_of] for sort, ids in sorted_ids.items()}
+    return json.dumps({"shards": shards, **orders}, separators=(",", ":"))

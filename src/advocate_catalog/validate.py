@@ -6,13 +6,17 @@ import copy
 import datetime as dt
 import difflib
 import json
+import multiprocessing as mp
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 import pycountry
 from referencing import Registry, Resource
@@ -77,11 +81,61 @@ def _one_of(allowed: list[str], value: Any) -> str:
 
 
 @dataclass
-class Schemas:
-    """Validators compiled once, with the taxonomy's ids filled into the schemas' `$defs`."""
+class Checker:
+    """One schema, twice: compiled to Python code to pass valid files quickly, and jsonschema to
+    explain, with paths and keywords, what is wrong in the few files that fail."""
 
-    advocate: jsonschema.protocols.Validator
-    nomination: jsonschema.protocols.Validator
+    explain: jsonschema.protocols.Validator
+    passes: Callable[[Any], bool]
+
+    def issues(self, doc: Document) -> list[Issue]:
+        return [] if self.passes(doc.data) else schema_issues(doc, self.explain)
+
+
+@dataclass
+class Schemas:
+    """Checkers built once, with the taxonomy's ids filled into the schemas' `$defs`."""
+
+    advocate: Checker
+    nomination: Checker
+
+
+def _fast(schema: dict[str, Any], others: dict[str, dict[str, Any]]) -> Callable[[Any], bool]:
+    """A compiled validator answering only "valid or not". fastjsonschema speaks draft 7; the
+    keywords our schemas use mean the same there, and a test compares both on bad inputs."""
+    draft7 = {**_as_draft7(schema), "$schema": "http://json-schema.org/draft-07/schema#"}
+    compiled = fastjsonschema.compile(
+        draft7, handlers={"https": lambda uri: _as_draft7(others[uri.split("#")[0]])},
+        formats={"date": _is_date}, use_default=False)
+
+    def passes(data: Any) -> bool:
+        try:
+            compiled(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return passes
+
+
+def _as_draft7(node: Any) -> Any:
+    """Draft 7 ignores the keywords beside a `$ref`; 2020-12 applies them. `allOf` keeps both."""
+    if isinstance(node, list):
+        return [_as_draft7(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_draft7(value) for key, value in node.items()}
+    if "$ref" in node and len(node) > 1:
+        node["allOf"] = [*node.get("allOf", []), {"$ref": node.pop("$ref")}]
+    return node
+
+
+def _is_date(value: Any) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value))
 
 
 def _read_schema(root: Path, name: str) -> dict[str, Any]:
@@ -100,8 +154,11 @@ def compile_schemas(root: Path, config: Config) -> Schemas:
         (schema["$id"], Resource.from_contents(schema)) for schema in (advocate, nomination))
     checker = jsonschema.FormatChecker(["date"])
 
-    def validator(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
-        return jsonschema.Draft202012Validator(schema, registry=registry, format_checker=checker)
+    by_id = {schema["$id"]: schema for schema in (advocate, nomination)}
+
+    def validator(schema: dict[str, Any]) -> Checker:
+        explain = jsonschema.Draft202012Validator(schema, registry=registry, format_checker=checker)
+        return Checker(explain, _fast(schema, by_id))
 
     return Schemas(validator(advocate), validator(nomination))
 
@@ -240,6 +297,7 @@ class Result:
 
     catalog: Catalog | None
     issues: list[Issue] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)  # checked files, for reuse
 
     @property
     def errors(self) -> list[Issue]:
@@ -312,24 +370,52 @@ def data_files(root: Path, folder: str) -> tuple[list[tuple[Path, str]], list[Is
     return files, issues
 
 
-def check_document(doc: Document, stem: str, validator: jsonschema.protocols.Validator,
-                   today: dt.date) -> Document:
+def check_document(doc: Document, stem: str, checker: Checker, today: dt.date) -> Document:
     """Add to a loaded document's issues everything the schema and the per-file rules find."""
     if doc.data is not None:
-        doc.issues += schema_issues(doc, validator)
+        doc.issues += checker.issues(doc)
         doc.issues += record_issues(doc, stem, today)
     return doc
 
 
-def _check_folder(root: Path, folder: str, validator: jsonschema.protocols.Validator,
-                  today: dt.date) -> tuple[list[tuple[Document, str]], list[Issue]]:
+PARALLEL_FROM = 400  # below this many files, starting worker processes costs more than it saves
+_job: tuple[Checker, dt.date] | None = None  # what forked workers check with
+
+
+def _check_batch(batch: list[tuple[Path, str]]) -> list[Document]:
+    assert _job is not None
+    checker, today = _job
+    return [check_document(read(file, display), file.stem, checker, today) for file, display in batch]
+
+
+def check_files(files: list[tuple[Path, str]], checker: Checker, today: dt.date,
+                known: dict[str, Document] | None = None) -> list[Document]:
+    """Read and check files, on every core the machine gives us once there are enough of them;
+    `known` documents (files unchanged since they were checked) are taken as they are.
+    Workers are forked, so they inherit the compiled checker instead of compiling it again."""
+    global _job
+    known = known or {}
+    todo = [(file, display) for file, display in files if display not in known]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    _job = (checker, today)
+    if cores < 2 or len(todo) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+        checked = _check_batch(todo)
+    else:
+        size = max(50, len(todo) // (cores * 8))
+        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
+            checked = [doc for batch in pool.map(_check_batch, batches) for doc in batch]
+    fresh = iter(checked)
+    return [known[display] if display in known else next(fresh) for _, display in files]
+
+
+def _check_folder(root: Path, folder: str, checker: Checker, today: dt.date,
+                  known: dict[str, Document] | None) -> tuple[list[tuple[Document, str]], list[Issue]]:
     files, issues = data_files(root, folder)
-    docs = []
-    for file, display in files:
-        doc = check_document(read(file, display), file.stem, validator, today)
+    docs = check_files(files, checker, today, known)
+    for doc in docs:
         issues += doc.issues
-        docs.append((doc, file.stem))
-    return docs, issues
+    return [(doc, Path(doc.path).stem) for doc in docs], issues
 
 
 def _comparable(text: Any) -> str:
@@ -346,14 +432,17 @@ def duplicate_issues(docs: list[Document]) -> list[Issue]:
     """Warnings for files that look like the same person: same name at the same company, or a
     nomination whose name is already in the catalog (people change jobs)."""
     issues = []
-    by_name: dict[str, list[Document]] = {}
+    by_name: dict[str, list[tuple[Document, str]]] = {}
     for doc in docs:
         if isinstance(doc.data, dict) and doc.data.get("name"):
-            by_name.setdefault(_comparable(doc.data["name"]), []).append(doc)
+            by_name.setdefault(_comparable(doc.data["name"]), []).append((doc, ""))
     for group in by_name.values():
-        for i, doc in enumerate(group):
-            for earlier in group[:i]:
-                same_company = _company(doc) == _company(earlier)
+        if len(group) < 2:
+            continue
+        group = [(doc, _company(doc)) for doc, _ in group]
+        for i, (doc, company) in enumerate(group):
+            for earlier, earlier_company in group[:i]:
+                same_company = company == earlier_company
                 nomination = any(d.path.startswith("nominations/") for d in (doc, earlier))
                 if same_company or nomination:
                     where = " at the same company" if same_company else ""
@@ -365,20 +454,22 @@ def duplicate_issues(docs: list[Document]) -> list[Issue]:
 
 
 def _records(docs: Iterable[tuple[Document, str]], cls: type[Record]) -> list[Any]:
-    return [cls.from_document(doc.path, doc.data, doc.values)
+    return [cls.from_document(doc.path, doc.data, doc.positions)
             for doc, _ in docs if doc.data is not None and not doc.issues]
 
 
-def validate(root: Path, today: dt.date | None = None) -> Result:
-    """Load and check the whole catalog under `root`; never raises for bad data."""
+def validate(root: Path, today: dt.date | None = None,
+             known: dict[str, Document] | None = None) -> Result:
+    """Load and check the whole catalog under `root`; never raises for bad data. `known`: files
+    checked before with the same config, schemas and day, and unchanged since (see cache.py)."""
     today = today or dt.date.today()
     config, issues = load_config(root)
     if config is None:
         return Result(None, issues)
     schemas = compile_schemas(root, config)
-    advocate_docs, advocate_issues = _check_folder(root, "advocates", schemas.advocate, today)
+    advocate_docs, advocate_issues = _check_folder(root, "advocates", schemas.advocate, today, known)
     nomination_docs, nomination_issues = _check_folder(root, "nominations", schemas.nomination,
-                                                       today)
+                                                       today, known)
     issues += advocate_issues + nomination_issues
     issues += duplicate_issues([doc for doc, _ in advocate_docs + nomination_docs])
     advocate_ids = {stem: doc for doc, stem in advocate_docs}
@@ -393,12 +484,16 @@ def validate(root: Path, today: dt.date | None = None) -> Result:
         issues += limit_issues(advocate, config.limits)
     catalog.targets, target_issues = load_targets(root, config)
     issues += target_issues
-    return Result(catalog, sorted(issues))
+    documents = {doc.path: doc for doc, _ in advocate_docs + nomination_docs}
+    return Result(catalog, sorted(issues), documents)
 
 
 def validated_catalog(root: Path, today: dt.date | None = None) -> Catalog:
     """The catalog, or InvalidData when any file has an error: later stages need sound data."""
-    result = validate(root, today)
+    return sound(validate(root, today))
+
+
+def sound(result: Result) -> Catalog:
     if result.errors or result.catalog is None:
         raise InvalidData(result.issues)
     return result.catalog

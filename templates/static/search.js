@@ -3,9 +3,17 @@
 
 const PAGE_SIZE = 20;
 const siteRoot = new URL("./", document.baseURI);
-const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+// The index comes in shards (search/0/, search/1/, …) searched together; order.json holds each
+// sort order as Pagefind page ids, because Pagefind cannot sort across merged indexes.
+const order = await (await fetch(new URL("search/order.json", siteRoot))).json();
+const pagefind = await import(new URL("search/0/pagefind.js", siteRoot).href);
 await pagefind.options({ baseUrl: siteRoot.pathname });
-pagefind.init();
+await pagefind.init();
+for (let shard = 1; shard < order.shards; shard++) {
+  await pagefind.mergeIndex(new URL(`search/${shard}/`, siteRoot).pathname, { baseUrl: siteRoot.pathname });
+}
+const ranks = {};
+for (const sort of ["name", "verified"]) ranks[sort] = new Map(order[sort].map((id, place) => [id, place]));
 // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
 await pagefind.filters();
 
@@ -17,7 +25,7 @@ const resultCount = document.getElementById("result-count");
 const moreButton = document.getElementById("more");
 const labels = JSON.parse(document.getElementById("facet-labels").textContent);
 const facetKeys = Object.keys(labels);
-const SORTS = { name: { name: "asc" }, verified: { verified: "desc" } };
+const SORTS = ["name", "verified"];
 
 let shown = [];
 let generation = 0;
@@ -43,7 +51,7 @@ function stateFromUrl() {
     const values = params.getAll(key).filter((value) => value in labels[key]);
     if (values.length) state.filters[key] = values;
   }
-  if (!(state.sort in SORTS)) state.sort = "";
+  if (!SORTS.includes(state.sort)) state.sort = "";
   return state;
 }
 
@@ -123,10 +131,23 @@ function showCounts(counts) {
 
 async function showMore(ourGeneration, withExcerpt) {
   const start = resultList.children.length;
-  const page = await Promise.all(shown.slice(start, start + PAGE_SIZE).map((r) => r.data()));
-  if (ourGeneration !== generation) return;
-  resultList.append(...page.map((data) => cardNode(data, withExcerpt)));
+  // Fetch the page's cards at once, show each as soon as it and those before it have arrived.
+  const loading = shown.slice(start, start + PAGE_SIZE).map((r) => r.data());
+  for (const next of loading) {
+    const data = await next;
+    if (ourGeneration !== generation) return;
+    resultList.append(cardNode(data, withExcerpt));
+  }
   moreButton.hidden = resultList.children.length >= shown.length;
+}
+
+function sortBy(results, sort) {
+  const rank = ranks[sort];
+  const last = rank.size;
+  return results
+    .map((result) => [rank.get(result.id) ?? last, result])
+    .sort((a, b) => a[0] - b[0])
+    .map(([, result]) => result);
 }
 
 async function run(state) {
@@ -134,26 +155,27 @@ async function run(state) {
   const filters = {};
   for (const [key, values] of Object.entries(state.filters)) filters[key] = { any: values };
   const term = state.q.trim() || null;
-  const options = { filters };
-  // With no words there is no relevance to rank by: browse alphabetically unless asked otherwise.
-  if (state.sort || term === null) options.sort = SORTS[state.sort || "name"];
-  const search = await pagefind.search(term, options);
+  const search = await pagefind.search(term, { filters });
   if (ourGeneration !== generation || !search) return;
-  shown = search.results;
+  // With no words there is no relevance to rank by: browse alphabetically unless asked otherwise.
+  const sort = state.sort || (term === null ? "name" : "");
+  shown = sort ? sortBy(search.results, sort) : search.results;
   resultCount.textContent = `${shown.length} ${shown.length === 1 ? "advocate" : "advocates"}`;
   showCounts(search.filters);
   resultList.replaceChildren();
   await showMore(ourGeneration, term !== null);
 }
 
+// Search a moment after typing stops; meanwhile Pagefind already fetches the index chunks needed.
 let typingTimer;
 queryInput.addEventListener("input", () => {
   clearTimeout(typingTimer);
+  if (queryInput.value.trim()) pagefind.preload(queryInput.value.trim());
   typingTimer = setTimeout(() => {
     const state = stateFromForm();
     history.replaceState(null, "", urlFor(state));
     run(state);
-  }, 150);
+  }, 60);
 });
 document.addEventListener("change", (event) => {
   if (event.target.form !== form || event.target === queryInput) return;
