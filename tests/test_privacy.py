@@ -107,7 +107,9 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int] | str]:
 def test_build_writes_nothing_outside_site(sample_repo: Path) -> None:
     before = _snapshot(sample_repo.parent)
     build(sample_repo, sample_repo / "site", AS_OF)
-    build(sample_repo, sample_repo / "site", AS_OF)  # and a rebuild over an existing site
+    build(sample_repo, sample_repo / "site", AS_OF, reuse=False)  # a rebuild over an existing site
     after = {k: v for k, v in _snapshot(sample_repo.parent).items()
-             if not k.startswith("repo/site")}
+             if not k.startswith(("repo/site", "repo/.cache"))}
     assert after == before
+    # The build cache sits in .cache/, ignored by git, and never inside the published site.
+    assert (sample_repo / ".cache" / ".gitignore").read_text() == "*\n"

@@ -4,6 +4,7 @@ clean one-line issues, never a crash."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -75,7 +76,10 @@ def test_any_schema_valid_profile_validates_and_renders(scratch: Path, profile: 
 def test_schema_valid_profiles_build_with_the_search_index(scratch: Path, profile: dict) -> None:
     _write(scratch, "generated.yaml", to_yaml(_fit(profile)))
     summary = build(scratch, scratch / "site", AS_OF)
-    assert (scratch / "site" / "search" / "0" / "pagefind.js").exists()
+    order = json.loads((scratch / "site" / "search" / "order.json").read_text())
+    assert order["shards"] == ([0] if summary.advocates else [])  # no profile listed: no index
+    assert all((scratch / "site" / "search" / str(k) / "pagefind.js").exists() for k in order["shards"])
+    assert len(order["name"]) == summary.advocates
     assert summary.pages >= 5
     shutil.rmtree(scratch / "site")
 

@@ -83,8 +83,8 @@ def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_ca
     assert filters["industry"] == {advocate.data["company"]["industry"]}
     assert filters["product"] == set(advocate.data["products"])
     assert filters["activity"] == set(advocate.willing("yes"))
-    sort_keys = {m["data-pagefind-sort"] for m in page.select("meta[data-pagefind-sort]")}
-    assert sort_keys == {"name[content]", "verified[content]"}
+    # Sorting uses search/order.json: Pagefind's sort cannot order merged shards.
+    assert not page.select("[data-pagefind-sort]")
 
 
 def test_index_lists_facets_in_taxonomy_order_with_counts(built_site: Path, sample_catalog) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -12,10 +13,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from . import cache, render, search
+from . import cache, search
 from .errors import BuildError
-from .validate import PARALLEL_FROM, sound, validate
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
 
@@ -62,23 +63,25 @@ def write_pages(pages: dict[str, str] | Iterable[tuple[str, str]], folder: Path)
     return written
 
 
-_job: render.Setting | None = None  # what forked render workers render with
+_job: Any = None  # what forked render workers render with
 
 
 def _render_batch(batch: tuple[list[str], str]) -> int:
+    from . import render
+
     ids, folder = batch
     assert _job is not None
     by_id = {a.id: a for a in _job.listed}
     return write_pages((render.profile_page(_job, by_id[i]) for i in ids), Path(folder))
 
 
-def write_profiles(chosen: render.Setting, ids: list[str], folder: Path) -> int:
+def write_profiles(chosen: Any, ids: list[str], folder: Path) -> int:
     """Render and write profile pages; on every core once there are enough of them. Workers are
     forked with the templates loaded and write their pages themselves: nothing big comes back."""
     global _job
     _job = chosen
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cores < 2 or len(ids) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
+    if cores < 2 or len(ids) < 200 or "fork" not in mp.get_all_start_methods():
         return _render_batch((ids, str(folder)))
     size = max(25, len(ids) // (cores * 8))
     batches = [(ids[i:i + size], str(folder)) for i in range(0, len(ids), size)]
@@ -122,8 +125,12 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
     prior = state if (state is not None and state.fingerprint == fingerprint and site.is_dir()
                       and state.site == cache.site_identity(site)) else None
-    known = ({name: doc for name, doc in prior.documents.items()
-              if prior.hashes.get(name) == hashes.get(name)} if prior else None)
+    saved = (cache.load(cache.documents_file(state_path), dict) or {}) if prior else {}
+    known = {name: doc for name, doc in saved.items()
+             if prior is not None and prior.hashes.get(name) == hashes.get(name)}
+    from . import render  # Jinja, Markdown and the validators load only when there is work
+    from .validate import sound, validate
+
     progress("validating")
     result = validate(root, today, known)
     catalog = sound(result)
@@ -153,7 +160,12 @@ def build(root: Path, site: Path, today: dt.date | None = None,
                 shutil.rmtree(staging / "advocates" / gone_id, ignore_errors=True)
             shutil.rmtree(staging / "static")
         pages = write_profiles(chosen, changed, staging)
-        pages += write_pages(render.collection_pages(chosen, root, shards), staging)
+        collections = render.collection_pages(chosen, root, shards)
+        for stale in set(prior.collections if prior else ()) - set(collections):
+            (staging / stale).unlink(missing_ok=True)  # e.g. a browse page whose value has gone
+            with contextlib.suppress(OSError):
+                (staging / stale).parent.rmdir()
+        pages += write_pages(collections, staging)
         shutil.copytree(root / "templates" / "static", staging / "static")
         stages["render"] = time.perf_counter() - mark
         progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")
@@ -162,15 +174,16 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
         search.index(staging, {k: by_shard[k] for k in dirty})
-        page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if k in dirty or prior is None
-                        else prior.page_ids[k]) for k in range(shards)}
+        page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
+                    if k in dirty else prior.page_ids[k] for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":
-                     search.order(page_ids.values(), render.sort_orders(chosen), shards)}, staging)
+                     search.order(page_ids, render.sort_orders(chosen))}, staging)
         stages["pagefind"] = time.perf_counter() - mark
         swap_into_place(staging, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    cache.save(cache.documents_file(state_path), result.documents)
     cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
-                                       result.documents, shards, members, page_ids))
+                                       shards, members, page_ids, sorted(collections)))
     return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)

@@ -34,10 +34,10 @@ class State:
     site: tuple[int, int]  # the site folder's device and inode: a site replaced by hand is rebuilt
     stats: dict[str, Stat]  # data file (as displayed, e.g. advocates/x.yaml) -> stat
     hashes: dict[str, str]  # data file -> content hash
-    documents: dict[str, Any] = field(default_factory=dict)  # data file -> validated Document
     shards: int = 1
     members: dict[str, tuple[int, str]] = field(default_factory=dict)  # listed id -> shard, file hash
     page_ids: dict[int, dict[str, str]] = field(default_factory=dict)  # shard -> {id: Pagefind id}
+    collections: list[str] = field(default_factory=list)  # files listing many advocates, rewritten each time
 
 
 def _digest(paths: list[Path], extra: str = "") -> str:
@@ -93,25 +93,31 @@ def state_file(root: Path, site: Path) -> Path:
     return root / ".cache" / "advocate-catalog" / f"build-{key}.pickle"
 
 
-def load(path: Path) -> State | None:
-    """The saved state, or None when there is none or it cannot be read (then: full build)."""
+def documents_file(state_path: Path) -> Path:
+    """Validated documents, kept apart from the state: a no-op check never has to read them."""
+    return state_path.with_name(state_path.name.replace("build-", "documents-"))
+
+
+def load(path: Path, kind: type = State) -> Any:
+    """What was saved at `path`, or None when there is none or it cannot be read (then: redo)."""
     try:
         with path.open("rb") as file:
-            state = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            saved = pickle.load(file)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
         return None
-    return state if isinstance(state, State) else None
+    return saved if isinstance(saved, kind) else None
 
 
-def save(path: Path, state: State) -> None:
-    """Write through a temporary file: an interrupted save leaves the old state or none."""
+def save(path: Path, saved: Any) -> None:
+    """Write through a temporary file: an interrupted save leaves the old file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     gitignore = path.parent.parent / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("*\n", encoding="utf-8")
     partial = path.with_suffix(".partial")
     with partial.open("wb") as file:
-        pickle.dump(state, file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)
 
 

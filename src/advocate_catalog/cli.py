@@ -112,11 +112,17 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
 @click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
               help="Check dates against this day instead of today.")
 @click.option("--timings", is_flag=True, help="Also print seconds per stage, as JSON.")
+@click.option("--full", is_flag=True,
+              help="Rebuild everything, ignoring what the last build made (kept in .cache/).")
 @click.pass_obj
 @_friendly
-def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings: bool) -> None:
-    """Validate, then render the catalog and its search index into site/."""
-    summary = build(root, site or root / "site", as_of,
+def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings: bool,
+                  full: bool) -> None:
+    """Validate, then render the catalog and its search index into site/.
+
+    Only what changed since the last build is redone; with nothing changed the site is left as is.
+    """
+    summary = build(root, site or root / "site", as_of, reuse=not full,
                     progress=lambda message: click.echo(f"… {message}", err=True))
     click.echo(str(summary))
     if timings:

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,8 +28,9 @@ from .errors import BuildError
 SHARD_SIZE = 600  # profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 SORTS = ("name", "verified")
-# What the search page needs of a bundle. The rest (Pagefind's own UI kits) is dead weight; the
-# merged shards use the first shard's WebAssembly and script.
+# What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
+# browser loads the script and WebAssembly of the first shard only; each shard keeps its own so
+# any shard can be the first (a shard with no profiles has no bundle).
 _RUNTIME = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
 _DATA = ("index", "filter", "fragment")
 
@@ -71,13 +71,11 @@ def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path) 
         last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise BuildError(f"Pagefind failed on shard {shard}: {last[0]} — run `python -m pagefind "
                          f"--site site` to see its full output")
-    _prune(bundle, primary=shard == 0)
+    _prune(bundle)
 
 
-def _prune(bundle: Path, primary: bool) -> None:
-    keep = set(_DATA) | {"pagefind-entry.json"}
-    if primary:
-        keep |= set(_RUNTIME) | {p.name for p in bundle.glob("wasm.*.pagefind")}
+def _prune(bundle: Path) -> None:
+    keep = set(_DATA) | set(_RUNTIME) | {p.name for p in bundle.glob("wasm.*.pagefind")}
     for path in bundle.iterdir():
         if path.name in keep or path.suffix == ".pf_meta":
             continue
@@ -85,8 +83,12 @@ def _prune(bundle: Path, primary: bool) -> None:
 
 
 def index(site: Path, shards: dict[int, list[str]], workers: int = 2) -> None:
-    """Index each given shard's profiles (already rendered in `site`) into `site/search/<n>/`."""
+    """Index each given shard's profiles (already rendered in `site`) into `site/search/<n>/`;
+    a shard left without profiles loses its bundle (Pagefind refuses to index nothing)."""
     binary = _binary()
+    for shard in [k for k, ids in shards.items() if not ids]:
+        shutil.rmtree(site / FOLDER / str(shard), ignore_errors=True)
+    shards = {k: ids for k, ids in shards.items() if ids}
     with tempfile.TemporaryDirectory(prefix=".index-", dir=site.parent) as work, \
             ThreadPoolExecutor(workers) as pool:
         jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work))
@@ -97,7 +99,7 @@ def index(site: Path, shards: dict[int, list[str]], workers: int = 2) -> None:
 
 def page_ids(bundle: Path) -> dict[str, str]:
     """{advocate id: Pagefind page id} of one shard, read from the fragments Pagefind wrote."""
-    found = {}
+    found: dict[str, str] = {}
     for fragment in (bundle / "fragment").glob("*.pf_fragment"):
         raw = gzip.decompress(fragment.read_bytes())
         data = json.loads(raw[raw.index(b"{"):])
@@ -105,11 +107,12 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return found
 
 
-def order(ids_by_shard: Iterable[dict[str, str]], sorted_ids: dict[str, list[str]],
-          shards: int) -> str:
-    """`search/order.json`: how many shards, and for each sort the Pagefind page ids in order."""
+def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]]) -> str:
+    """`search/order.json`: the shards that have a bundle, and for each sort the Pagefind page ids
+    in that order."""
     page_of: dict[str, str] = {}
-    for ids in ids_by_shard:
+    for ids in page_ids.values():
         page_of.update(ids)
     orders = {sort: [page_of[i] for i in ids if i in page_of] for sort, ids in sorted_ids.items()}
+    shards = sorted(k for k, ids in page_ids.items() if ids)
     return json.dumps({"shards": shards, **orders}, separators=(",", ":"))

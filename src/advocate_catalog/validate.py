@@ -14,18 +14,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import fastjsonschema
-import jsonschema
-import pycountry
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from .activity import limit_issues
 from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
 from .load import Document, JsonPath, read
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
+
+if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to do never needs them
+    import jsonschema
 
 CONFIG_FILE = "catalog.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -104,6 +102,8 @@ def _fast(schema: dict[str, Any], others: dict[str, dict[str, Any]]) -> Callable
     """A compiled validator answering only "valid or not". fastjsonschema speaks draft 7; the
     keywords our schemas use mean the same there, and a test compares both on bad inputs."""
     draft7 = {**_as_draft7(schema), "$schema": "http://json-schema.org/draft-07/schema#"}
+    import fastjsonschema
+
     compiled = fastjsonschema.compile(
         draft7, handlers={"https": lambda uri: _as_draft7(others[uri.split("#")[0]])},
         formats={"date": _is_date}, use_default=False)
@@ -150,6 +150,9 @@ def compile_schemas(root: Path, config: Config) -> Schemas:
     advocate["$defs"]["owner"]["enum"] = list(config.owners)
     advocate["$defs"]["owner"]["x-vocabulary"] = "owners"
     nomination = _read_schema(root, "nomination.schema.json")
+    import jsonschema
+    from referencing import Registry, Resource
+
     registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in (advocate, nomination))
     checker = jsonschema.FormatChecker(["date"])
@@ -243,11 +246,15 @@ def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath,
 
 @cache
 def _countries() -> frozenset[str]:
+    import pycountry
+
     return frozenset(c.alpha_2 for c in pycountry.countries)
 
 
 @cache
 def _languages() -> frozenset[str]:
+    import pycountry
+
     return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 
@@ -309,6 +316,8 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
     if doc.issues:
         return None, doc.issues
     schema = _read_schema(root, "config.schema.json")
+    import jsonschema
+
     issues = schema_issues(doc, jsonschema.Draft202012Validator(schema))
     if not issues:
         for vocabulary in VOCABULARIES:
@@ -340,6 +349,8 @@ def load_targets(root: Path, config: Config) -> tuple[list[Target], list[Issue]]
     doc = read(root / TARGETS_FILE, TARGETS_FILE)
     if doc.issues:
         return [], doc.issues
+    import jsonschema
+
     issues = schema_issues(doc, jsonschema.Draft202012Validator(_read_schema(root, "targets.schema.json")))
     return ([], issues) if issues else targets_from(doc, config)
 

@@ -6,10 +6,13 @@ const siteRoot = new URL("./", document.baseURI);
 // The index comes in shards (search/0/, search/1/, …) searched together; order.json holds each
 // sort order as Pagefind page ids, because Pagefind cannot sort across merged indexes.
 const order = await (await fetch(new URL("search/order.json", siteRoot))).json();
-const pagefind = await import(new URL("search/0/pagefind.js", siteRoot).href);
+// No listed advocate means no index at all: the page already says "0 advocates"; stop here.
+if (order.shards.length === 0) throw new Error("the catalog lists no advocates yet");
+const [first, ...others] = order.shards;
+const pagefind = await import(new URL(`search/${first}/pagefind.js`, siteRoot).href);
 await pagefind.options({ baseUrl: siteRoot.pathname });
 await pagefind.init();
-for (let shard = 1; shard < order.shards; shard++) {
+for (const shard of others) {
   await pagefind.mergeIndex(new URL(`search/${shard}/`, siteRoot).pathname, { baseUrl: siteRoot.pathname });
 }
 const ranks = {};
