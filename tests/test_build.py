@@ -39,7 +39,7 @@ def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypa
     profile = sample_repo / "advocates" / "aino-virtanen.yaml"
     profile.write_text(profile.read_text().replace("title: ", "title: Acting ", 1))
 
-    def broken_index(*_args: object) -> None:
+    def broken_index(*_args: object, **_kwargs: object) -> None:
         raise BuildError("Pagefind failed")
 
     monkeypatch.setattr(build_module.search, "index", broken_index)

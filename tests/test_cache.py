@@ -111,3 +111,17 @@ def test_a_new_day_rebuilds_and_a_hand_replaced_site_is_rebuilt(sample_repo: Pat
     site.mkdir()
     assert not build(sample_repo, site, AS_OF.replace(day=24)).up_to_date
     assert (site / "index.html").exists()
+
+
+def test_an_interrupted_update_leads_to_a_full_rebuild(sample_repo: Path) -> None:
+    from advocate_catalog import cache
+
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    journal = cache.journal_file(cache.state_file(sample_repo, site))
+    journal.write_text("cut off\n")  # as if the machine stopped while files were moved in
+    before = _inode(site)
+    summary = build(sample_repo, site, AS_OF)
+    assert not summary.up_to_date and _inode(site) != before  # a whole new site, swapped in
+    assert not journal.exists()
+    assert build(sample_repo, site, AS_OF).up_to_date

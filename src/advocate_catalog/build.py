@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,18 +75,22 @@ def _render_batch(batch: tuple[list[str], str]) -> int:
     return write_pages((render.profile_page(_job, by_id[i]) for i in ids), Path(folder))
 
 
-def write_profiles(chosen: Any, ids: list[str], folder: Path) -> int:
-    """Render and write profile pages; on every core once there are enough of them. Workers are
-    forked with the templates loaded and write their pages themselves: nothing big comes back."""
+@contextlib.contextmanager
+def writing_profiles(chosen: Any, ids: list[str], folder: Path) -> Iterator[Callable[[], int]]:
+    """Render and write profile pages, in forked workers once there are enough of them, while
+    the caller goes on (with the collection pages); the yielded function waits and counts.
+    Workers inherit the loaded templates and write their pages themselves: nothing big comes back."""
     global _job
     _job = chosen
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if cores < 2 or len(ids) < 200 or "fork" not in mp.get_all_start_methods():
-        return _render_batch((ids, str(folder)))
+        yield lambda: _render_batch((ids, str(folder)))
+        return
     size = max(25, len(ids) // (cores * 8))
     batches = [(ids[i:i + size], str(folder)) for i in range(0, len(ids), size)]
     with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
-        return sum(pool.map(_render_batch, batches))
+        written = pool.map(_render_batch, batches)  # submitted now, collected when asked
+        yield lambda: sum(written)
 
 
 def swap_into_place(built: Path, site: Path) -> None:
@@ -98,6 +102,28 @@ def swap_into_place(built: Path, site: Path) -> None:
     built.rename(site)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def apply_delta(staging: Path, site: Path, remove: list[str], replace: list[str]) -> None:
+    """Bring the live site up to date with a fully built delta: `remove` paths are deleted,
+    `replace` folders swapped whole, every other staged file moved in by an atomic rename.
+    The caller journals the apply, so an interrupted one leads to a full rebuild."""
+    trash = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site.parent))
+    for n, relative in enumerate([*remove, *replace]):
+        if (site / relative).exists() or (site / relative).is_symlink():
+            (site / relative).rename(trash / str(n))
+            with contextlib.suppress(OSError):  # a browse value's folder, now empty
+                (site / relative).parent.rmdir()
+    for relative in replace:
+        if (staging / relative).exists():
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (staging / relative).rename(site / relative)
+    for folder, _dirs, files in os.walk(staging):
+        for name in files:
+            relative = Path(folder, name).relative_to(staging)
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(Path(folder, name), site / relative)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def build(root: Path, site: Path, today: dt.date | None = None,
@@ -113,9 +139,10 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     today = today or dt.date.today()
     check_target(root, site)
     state_path = cache.state_file(root, site)
+    journal = cache.journal_file(state_path)
     fingerprint = cache.fingerprint(root, today)
     stats = cache.scan(root)
-    state = cache.load(state_path) if reuse else None
+    state = cache.load(state_path) if reuse and not journal.exists() else None
     same, hashes = cache.unchanged(state, fingerprint, site, stats, root)
     if same and state is not None:
         if state.stats != stats:
@@ -154,36 +181,38 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
-        if prior is not None:
-            shutil.copytree(site, staging, copy_function=os.link, dirs_exist_ok=True)
-            for gone_id in gone:
-                shutil.rmtree(staging / "advocates" / gone_id, ignore_errors=True)
-            shutil.rmtree(staging / "static")
-        pages = write_profiles(chosen, changed, staging)
-        collections = render.collection_pages(chosen, root, shards)
-        for stale in set(prior.collections if prior else ()) - set(collections):
-            (staging / stale).unlink(missing_ok=True)  # e.g. a browse page whose value has gone
-            with contextlib.suppress(OSError):
-                (staging / stale).parent.rmdir()
-        pages += write_pages(collections, staging)
-        shutil.copytree(root / "templates" / "static", staging / "static")
+        with writing_profiles(chosen, changed, staging) as profiles_written:
+            collections = render.collection_pages(chosen, root, shards)
+            pages = write_pages(collections, staging) + profiles_written()
+        if prior is None:
+            shutil.copytree(root / "templates" / "static", staging / "static")
         stages["render"] = time.perf_counter() - mark
         progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")
         mark = time.perf_counter()
         by_shard: dict[int, list[str]] = {k: [] for k in range(shards)}
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
-        search.index(staging, {k: by_shard[k] for k in dirty})
+        search.index(staging, {k: by_shard[k] for k in dirty}, pages=site)
         page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
                     if k in dirty else prior.page_ids[k] for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":
                      search.order(page_ids, render.sort_orders(chosen))}, staging)
         stages["pagefind"] = time.perf_counter() - mark
-        swap_into_place(staging, site)
+        if prior is None:
+            swap_into_place(staging, site)
+        else:
+            # Gone: profiles no longer listed, lists whose value has no one left (a browse page).
+            remove = [f"advocates/{i}" for i in gone]
+            remove += sorted(set(prior.collections) - set(collections))
+            journal.parent.mkdir(parents=True, exist_ok=True)
+            journal.write_text("an incremental update of the site was under way\n", encoding="utf-8")
+            apply_delta(staging, site, remove, [f"{search.FOLDER}/{k}" for k in sorted(dirty)])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    shutil.rmtree(staging, ignore_errors=True)
     cache.save(cache.documents_file(state_path), result.documents)
     cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
                                        shards, members, page_ids, sorted(collections)))
+    journal.unlink(missing_ok=True)  # only now: the state describes the site as it is
     return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)

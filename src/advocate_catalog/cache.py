@@ -98,6 +98,12 @@ def documents_file(state_path: Path) -> Path:
     return state_path.with_name(state_path.name.replace("build-", "documents-"))
 
 
+def journal_file(state_path: Path) -> Path:
+    """Present while an incremental build moves files into the live site, and until its state is
+    saved: found at the start of a build, it means the last one was cut off: rebuild in full."""
+    return state_path.with_name(state_path.name.replace("build-", "applying-"))
+
+
 def load(path: Path, kind: type = State) -> Any:
     """What was saved at `path`, or None when there is none or it cannot be read (then: redo)."""
     try:

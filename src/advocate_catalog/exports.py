@@ -52,7 +52,7 @@ def record(config: Config, advocate: Advocate, available: Availability,
 
 def to_json(records: list[dict[str, Any]], today: dt.date) -> str:
     return json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat(),
-                       "advocates": records}, ensure_ascii=False, indent=1)
+                       "advocates": records}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _cell(value: Any) -> str:

@@ -327,14 +327,15 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1) -> dict[str,
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
     card_macro = env.get_template("_card.html").module.card
-    rendered: dict[tuple[str, str], Markup] = {}
+    rendered: dict[str, str] = {}
 
     def card_html(c: dict[str, Any], root: str) -> Markup:
-        """A card renders once per link depth, however many list pages show it."""
-        key = (c["id"], root)
-        if key not in rendered:
-            rendered[key] = card_macro(c, root)
-        return rendered[key]
+        """A card renders once, however many list pages show it; its one link, to the profile,
+        gets each page's way back to the site root (data is escaped: it holds no `href="`)."""
+        if c["id"] not in rendered:
+            rendered[c["id"]] = str(card_macro(c, ""))
+        link = f'href="{c["url"]}"'
+        return Markup(rendered[c["id"]].replace(link, f'href="{root}{c["url"]}"', 1))
 
     env.globals["card_html"] = card_html
     cards = [card(config, a, today, states[a.id]) for a in listed]

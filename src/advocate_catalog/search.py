@@ -52,12 +52,15 @@ def _binary() -> str:
     return str(get_executable())
 
 
-def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path) -> None:
+def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path,
+               pages: Path) -> None:
     source = work / f"shard-{shard}"
     for advocate_id in ids:
         folder = source / "advocates" / advocate_id
         folder.mkdir(parents=True)
-        os.link(site / "advocates" / advocate_id / "index.html", folder / "index.html")
+        page = site / "advocates" / advocate_id / "index.html"
+        os.link(page if page.exists() else pages / "advocates" / advocate_id / "index.html",
+                folder / "index.html")
     bundle = site / FOLDER / str(shard)
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -82,16 +85,18 @@ def _prune(bundle: Path) -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def index(site: Path, shards: dict[int, list[str]], workers: int = 2) -> None:
-    """Index each given shard's profiles (already rendered in `site`) into `site/search/<n>/`;
-    a shard left without profiles loses its bundle (Pagefind refuses to index nothing)."""
+def index(site: Path, shards: dict[int, list[str]], workers: int = 2,
+          pages: Path | None = None) -> None:
+    """Index each given shard's profiles into `site/search/<n>/`; a profile page is taken from
+    `site`, else from `pages` (the live site, in an incremental build). A shard left without
+    profiles loses its bundle (Pagefind refuses to index nothing)."""
     binary = _binary()
     for shard in [k for k, ids in shards.items() if not ids]:
         shutil.rmtree(site / FOLDER / str(shard), ignore_errors=True)
     shards = {k: ids for k, ids in shards.items() if ids}
     with tempfile.TemporaryDirectory(prefix=".index-", dir=site.parent) as work, \
             ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work))
+        jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work), pages or site)
                 for shard, ids in sorted(shards.items())]
         for job in jobs:
             job.result()
