@@ -182,8 +182,11 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
         with writing_profiles(chosen, changed, staging) as profiles_written:
-            collections = render.collection_pages(chosen, root, shards)
+            digests: dict[str, str] = {}
+            collections = render.collection_pages(chosen, root, shards,
+                                                  prior.digests if prior else None, digests)
             pages = write_pages(collections, staging) + profiles_written()
+        listing = sorted(set(collections) | set(digests))  # browse pages kept as they were, too
         if prior is None:
             shutil.copytree(root / "templates" / "static", staging / "static")
         stages["render"] = time.perf_counter() - mark
@@ -203,7 +206,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         else:
             # Gone: profiles no longer listed, lists whose value has no one left (a browse page).
             remove = [f"advocates/{i}" for i in gone]
-            remove += sorted(set(prior.collections) - set(collections))
+            remove += sorted(set(prior.collections) - set(listing))
             journal.parent.mkdir(parents=True, exist_ok=True)
             journal.write_text("an incremental update of the site was under way\n", encoding="utf-8")
             apply_delta(staging, site, remove, [f"{search.FOLDER}/{k}" for k in sorted(dirty)])
@@ -213,6 +216,6 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     shutil.rmtree(staging, ignore_errors=True)
     cache.save(cache.documents_file(state_path), result.documents)
     cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
-                                       shards, members, page_ids, sorted(collections)))
+                                       shards, members, page_ids, listing, digests))
     journal.unlink(missing_ok=True)  # only now: the state describes the site as it is
     return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)

@@ -37,7 +37,8 @@ class State:
     shards: int = 1
     members: dict[str, tuple[int, str]] = field(default_factory=dict)  # listed id -> shard, file hash
     page_ids: dict[int, dict[str, str]] = field(default_factory=dict)  # shard -> {id: Pagefind id}
-    collections: list[str] = field(default_factory=list)  # files listing many advocates, rewritten each time
+    collections: list[str] = field(default_factory=list)  # files listing many advocates
+    digests: dict[str, str] = field(default_factory=dict)  # browse page -> digest of its cards
 
 
 def _digest(paths: list[Path], extra: str = "") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -317,8 +318,15 @@ def sort_orders(setting: Setting) -> dict[str, list[str]]:
     return {"name": [a.id for a in setting.listed], "verified": [a.id for a in by_verified]}
 
 
-def collection_pages(setting: Setting, root: Path, shards: int = 1) -> dict[str, str]:
-    """Every file that lists or counts many advocates: search, browse, reports, exports, feed."""
+def collection_pages(setting: Setting, root: Path, shards: int = 1,
+                     previous: dict[str, str] | None = None,
+                     digests: dict[str, str] | None = None) -> dict[str, str]:
+    """Every file that lists or counts many advocates: search, browse, reports, exports, feed.
+
+    A browse page depends only on the cards it lists. With `digests`, each browse page's digest
+    of those cards is recorded there, and a page whose digest is the one in `previous` (the last
+    build's) is not rendered again: the caller keeps the page it has.
+    """
     env, catalog, today, listed, states = (setting.env, setting.catalog, setting.today,
                                            setting.listed, setting.states)
     config = catalog.config
@@ -348,11 +356,21 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1) -> dict[str,
         for key, values in facet_values(advocate, states[advocate.id]).items():
             for value in values:
                 members.setdefault((key, value), []).append(advocate_card)
+    previous, digests = previous or {}, digests if digests is not None else {}
+    card_digest = {c["id"]: hashlib.blake2b(repr(c).encode(), digest_size=12).hexdigest()
+                   for c in cards}
+    browse = []
+    for facet in facet_list:
+        for term in facet["terms"]:
+            path = f"browse/{facet['key']}/{term['id']}/index.html"
+            listed_here = members[(facet["key"], term["id"])]
+            digests[path] = hashlib.blake2b(repr((facet["label"], term, [
+                card_digest[c["id"]] for c in listed_here])).encode(), digest_size=12).hexdigest()
+            if previous.get(path) != digests[path]:
+                browse.append(page(path, "browse.html", facet=facet, term=term, cards=listed_here))
     pages = dict([
         page("browse/index.html", "browse_index.html", facets=facet_list),
-        *(page(f"browse/{facet['key']}/{term['id']}/index.html", "browse.html", facet=facet,
-               term=term, cards=members[(facet["key"], term["id"])])
-          for facet in facet_list for term in facet["terms"]),
+        *browse,
         page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
              shards=shards),
         page("advocates/index.html", "all.html", cards=cards),
