@@ -152,7 +152,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
     prior = state if (state is not None and state.fingerprint == fingerprint and site.is_dir()
                       and state.site == cache.site_identity(site)) else None
-    saved = (cache.load(cache.documents_file(state_path), dict) or {}) if prior else {}
+    saved = (cache.load(cache.side_file(state_path, "documents"), dict) or {}) if prior else {}
+    cards = (cache.load(cache.side_file(state_path, "cards"), dict) or {}) if prior else {}
     known = {name: doc for name, doc in saved.items()
              if prior is not None and prior.hashes.get(name) == hashes.get(name)}
     from . import render  # Jinja, Markdown and the validators load only when there is work
@@ -184,7 +185,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         with writing_profiles(chosen, changed, staging) as profiles_written:
             digests: dict[str, str] = {}
             collections = render.collection_pages(chosen, root, shards,
-                                                  prior.digests if prior else None, digests)
+                                                  prior.digests if prior else None, digests, cards)
             pages = write_pages(collections, staging) + profiles_written()
         listing = sorted(set(collections) | set(digests))  # browse pages kept as they were, too
         if prior is None:
@@ -214,7 +215,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    cache.save(cache.documents_file(state_path), result.documents)
+    cache.save(cache.side_file(state_path, "documents"), result.documents)
+    cache.save(cache.side_file(state_path, "cards"), {i: cards[i] for i in members if i in cards})
     cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
                                        shards, members, page_ids, listing, digests))
     journal.unlink(missing_ok=True)  # only now: the state describes the site as it is

@@ -94,9 +94,10 @@ def state_file(root: Path, site: Path) -> Path:
     return root / ".cache" / "advocate-catalog" / f"build-{key}.pickle"
 
 
-def documents_file(state_path: Path) -> Path:
-    """Validated documents, kept apart from the state: a no-op check never has to read them."""
-    return state_path.with_name(state_path.name.replace("build-", "documents-"))
+def side_file(state_path: Path, kind: str) -> Path:
+    """What only a build with work to do needs (validated documents, rendered cards), kept
+    apart from the state: the check for "nothing changed" never reads them."""
+    return state_path.with_name(state_path.name.replace("build-", f"{kind}-"))
 
 
 def journal_file(state_path: Path) -> Path:

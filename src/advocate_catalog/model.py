@@ -6,6 +6,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from .load import Positions
@@ -124,7 +125,12 @@ class Config:
 
     def label(self, vocabulary: str, term_id: str) -> str:
         """The display label of a vocabulary id (the id itself if unknown)."""
-        return next((t.label for t in self.vocabularies[vocabulary] if t.id == term_id), term_id)
+        return _labels(self.vocabularies[vocabulary]).get(term_id, term_id)
+
+
+@cache
+def _labels(terms: tuple[Term, ...]) -> dict[str, str]:
+    return {t.id: t.label for t in terms}
 
 
 @dataclass

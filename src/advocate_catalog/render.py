@@ -320,12 +320,14 @@ def sort_orders(setting: Setting) -> dict[str, list[str]]:
 
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      previous: dict[str, str] | None = None,
-                     digests: dict[str, str] | None = None) -> dict[str, str]:
+                     digests: dict[str, str] | None = None,
+                     rendered: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """Every file that lists or counts many advocates: search, browse, reports, exports, feed.
 
     A browse page depends only on the cards it lists. With `digests`, each browse page's digest
     of those cards is recorded there, and a page whose digest is the one in `previous` (the last
-    build's) is not rendered again: the caller keeps the page it has.
+    build's) is not rendered again: the caller keeps the page it has. `rendered` holds each
+    card's HTML by digest; it is read and updated, so a caller can keep it for the next build.
     """
     env, catalog, today, listed, states = (setting.env, setting.catalog, setting.today,
                                            setting.listed, setting.states)
@@ -335,15 +337,17 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
     card_macro = env.get_template("_card.html").module.card
-    rendered: dict[str, str] = {}
+    rendered = rendered if rendered is not None else {}
+    card_digest: dict[str, str] = {}
 
     def card_html(c: dict[str, Any], root: str) -> Markup:
         """A card renders once, however many list pages show it; its one link, to the profile,
         gets each page's way back to the site root (data is escaped: it holds no `href="`)."""
-        if c["id"] not in rendered:
-            rendered[c["id"]] = str(card_macro(c, ""))
+        digest = card_digest[c["id"]]
+        if rendered.get(c["id"], ("",))[0] != digest:
+            rendered[c["id"]] = (digest, str(card_macro(c, "")))
         link = f'href="{c["url"]}"'
-        return Markup(rendered[c["id"]].replace(link, f'href="{root}{c["url"]}"', 1))
+        return Markup(rendered[c["id"]][1].replace(link, f'href="{root}{c["url"]}"', 1))
 
     env.globals["card_html"] = card_html
     cards = [card(config, a, today, states[a.id]) for a in listed]
@@ -357,8 +361,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
             for value in values:
                 members.setdefault((key, value), []).append(advocate_card)
     previous, digests = previous or {}, digests if digests is not None else {}
-    card_digest = {c["id"]: hashlib.blake2b(repr(c).encode(), digest_size=12).hexdigest()
-                   for c in cards}
+    card_digest.update((c["id"], hashlib.blake2b(repr(c).encode(), digest_size=12).hexdigest())
+                       for c in cards)
     browse = []
     for facet in facet_list:
         for term in facet["terms"]:
