@@ -188,6 +188,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
                                                   prior.digests if prior else None, digests, cards)
             pages = write_pages(collections, staging) + profiles_written()
         listing = sorted(set(collections) | set(digests))  # browse pages kept as they were, too
+        del collections  # tens of MB at scale, written already: not held while Pagefind runs
         if prior is None:
             shutil.copytree(root / "templates" / "static", staging / "static")
         stages["render"] = time.perf_counter() - mark
