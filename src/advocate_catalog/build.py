@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, search
+from . import cache, parallel, search
 from .errors import BuildError
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
@@ -63,16 +61,16 @@ def write_pages(pages: dict[str, str] | Iterable[tuple[str, str]], folder: Path)
     return written
 
 
-_job: Any = None  # what forked render workers render with
+_job: tuple[Any, Path] | None = None  # what forked render workers render, and where
 
 
-def _render_batch(batch: tuple[list[str], str]) -> int:
+def _render_batch(batch: list[str]) -> int:
     from . import render
 
-    ids, folder = batch
     assert _job is not None
-    by_id = {a.id: a for a in _job.listed}
-    return write_pages((render.profile_page(_job, by_id[i]) for i in ids), Path(folder))
+    chosen, folder = _job
+    by_id = {a.id: a for a in chosen.listed}
+    return write_pages((render.profile_page(chosen, by_id[i]) for i in batch), folder)
 
 
 @contextlib.contextmanager
@@ -81,16 +79,9 @@ def writing_profiles(chosen: Any, ids: list[str], folder: Path) -> Iterator[Call
     the caller goes on (with the collection pages); the yielded function waits and counts.
     Workers inherit the loaded templates and write their pages themselves: nothing big comes back."""
     global _job
-    _job = chosen
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cores < 2 or len(ids) < 200 or "fork" not in mp.get_all_start_methods():
-        yield lambda: _render_batch((ids, str(folder)))
-        return
-    size = max(25, len(ids) // (cores * 8))
-    batches = [(ids[i:i + size], str(folder)) for i in range(0, len(ids), size)]
-    with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
-        written = pool.map(_render_batch, batches)  # submitted now, collected when asked
-        yield lambda: sum(written)
+    _job = (chosen, folder)
+    with parallel.mapping(_render_batch, ids, smallest=200, batch=25) as results:
+        yield lambda: sum(results())
 
 
 def swap_into_place(built: Path, site: Path) -> None:

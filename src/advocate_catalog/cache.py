@@ -62,19 +62,13 @@ def scan(root: Path) -> dict[str, Stat]:
     """Size and modification time of every data file, keyed like validation shows paths."""
     found = {}
     for folder in DATA_FOLDERS:
-        with os.scandir(root / folder) if (root / folder).is_dir() else _empty() as entries:
+        if not (root / folder).is_dir():
+            continue
+        with os.scandir(root / folder) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
                 found[f"{folder}/{entry.name}"] = (info.st_size, info.st_mtime_ns)
     return found
-
-
-class _empty:
-    def __enter__(self) -> list[os.DirEntry[str]]:
-        return []
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 def content_hash(data: bytes) -> str:

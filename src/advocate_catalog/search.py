@@ -27,7 +27,6 @@ from .errors import BuildError
 
 SHARD_SIZE = 600  # profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
-SORTS = ("name", "verified")
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
 # browser loads the script and WebAssembly of the first shard only; each shard keeps its own so
 # any shard can be the first (a shard with no profiles has no bundle).

@@ -6,16 +6,14 @@ import copy
 import datetime as dt
 import difflib
 import json
-import multiprocessing as mp
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .activity import limit_issues
 from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
@@ -407,15 +405,9 @@ def check_files(files: list[tuple[Path, str]], checker: Checker, today: dt.date,
     global _job
     known = known or {}
     todo = [(file, display) for file, display in files if display not in known]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     _job = (checker, today)
-    if cores < 2 or len(todo) < PARALLEL_FROM or "fork" not in mp.get_all_start_methods():
-        checked = _check_batch(todo)
-    else:
-        size = max(50, len(todo) // (cores * 8))
-        batches = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
-            checked = [doc for batch in pool.map(_check_batch, batches) for doc in batch]
+    with parallel.mapping(_check_batch, todo, smallest=PARALLEL_FROM, batch=50) as results:
+        checked = [doc for batch in results() for doc in batch]
     fresh = iter(checked)
     return [known[display] if display in known else next(fresh) for _, display in files]
 
