@@ -141,12 +141,11 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             cache.save(state_path, state)
         seconds = time.perf_counter() - started
         return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
-    prior = state if (state is not None and state.fingerprint == fingerprint and site.is_dir()
-                      and state.site == cache.site_identity(site)) else None
+    prior = state if cache.describes(state, fingerprint, site) else None
     saved = (cache.load(cache.side_file(state_path, "documents"), dict) or {}) if prior else {}
     cards = (cache.load(cache.side_file(state_path, "cards"), dict) or {}) if prior else {}
     known = {name: doc for name, doc in saved.items()
-             if prior is not None and prior.hashes.get(name) == hashes.get(name)}
+             if prior and prior.hashes.get(name) == hashes.get(name)}
     from . import render  # Jinja, Markdown and the validators load only when there is work
     from .validate import sound, validate
 

@@ -123,6 +123,12 @@ def save(path: Path, saved: Any) -> None:
     partial.replace(path)
 
 
+def describes(state: State | None, fingerprint_now: str, site: Path) -> bool:
+    """The state is of the site as it stands: same inputs it depends on, same folder."""
+    return (state is not None and state.fingerprint == fingerprint_now and site.is_dir()
+            and state.site == site_identity(site))
+
+
 def unchanged(state: State | None, fingerprint_now: str, site: Path, stats: dict[str, Stat],
               root: Path) -> tuple[bool, dict[str, str]]:
     """(whether the last build's site is still exact, content hashes of the files now).
@@ -139,6 +145,4 @@ def unchanged(state: State | None, fingerprint_now: str, site: Path, stats: dict
                 hashes[name] = content_hash((root / name).read_bytes())
             except OSError:
                 hashes[name] = ""
-    same = (state is not None and state.fingerprint == fingerprint_now
-            and state.site == site_identity(site) and site.is_dir() and hashes == state.hashes)
-    return same, hashes
+    return state is not None and describes(state, fingerprint_now, site) and hashes == state.hashes, hashes
