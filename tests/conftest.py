@@ -25,6 +25,19 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Build caches of the test session go to a folder of its own, never the user's."""
+    folder = tmp_path_factory.mktemp("cache-home")
+    before = os.environ.get("ADVOCATE_CATALOG_CACHE")
+    os.environ["ADVOCATE_CATALOG_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("ADVOCATE_CATALOG_CACHE", None)
+    else:
+        os.environ["ADVOCATE_CATALOG_CACHE"] = before
+
+
 def copy_repo(target: Path, *, with_data: bool = True) -> Path:
     """A copy of everything a build reads: config, schemas, templates and (optionally) the data."""
     target.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,7 @@ def test_an_interrupted_update_leads_to_a_full_rebuild(sample_repo: Path) -> Non
 
     site = sample_repo / "site"
     build(sample_repo, site, AS_OF)
-    journal = cache.journal_file(cache.state_file(sample_repo, site))
+    journal = cache.journal_file(cache.folder(sample_repo, site))
     journal.write_text("cut off\n")  # as if the machine stopped while files were moved in
     before = _inode(site)
     summary = build(sample_repo, site, AS_OF)

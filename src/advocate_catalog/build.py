@@ -35,8 +35,16 @@ class BuildSummary:
                 f"{self.seconds:.1f} s → {self.site}")
 
 
+MARKER = ".advocate-catalog-site"  # in every site this tool builds: only such a folder is replaced
+MARKER_TEXT = "Built by advocate-catalog. `build` replaces this whole folder: keep nothing else here.\n"
+
+
 def check_target(root: Path, site: Path) -> None:
-    """Refuse an output folder whose replacement would destroy the repository or its data."""
+    """Refuse an output folder whose replacement would destroy the repository, its data, or
+    anything this tool did not build: only an empty folder or an earlier build is replaced."""
+    if site.is_symlink():
+        raise BuildError(f"refusing to build into {site}: it is a symbolic link — "
+                         "give --site the real folder")
     site, root = site.resolve(), root.resolve()
     protected = [root, *(root / name for name in DATA_FOLDERS)]
     if site in protected or site in root.parents or any(p.is_relative_to(site) for p in protected):
@@ -45,6 +53,41 @@ def check_target(root: Path, site: Path) -> None:
     if any(site.is_relative_to(root / name) for name in DATA_FOLDERS):
         raise BuildError(f"refusing to build into {site}: it is inside a data folder — "
                          "choose a folder such as site/")
+    if site.exists() and not site.is_dir():
+        raise BuildError(f"refusing to build into {site}: it is a file — choose a folder")
+    if site.is_dir() and not built_here(site) and any(site.iterdir()):
+        raise BuildError(f"refusing to replace {site}: it holds files this tool did not build "
+                         f"(no {MARKER} file) — choose an empty or new folder, or empty it yourself")
+
+
+def built_here(site: Path) -> bool:
+    """A site this tool built: its marker file, or (sites built before the marker existed)
+    the search order file and front page only this tool writes together."""
+    marker = site / MARKER
+    return (marker.is_file() and not marker.is_symlink()) or (
+        (site / search.FOLDER / "order.json").is_file() and (site / "index.html").is_file())
+
+
+def copy_static(source: Path, target: Path) -> None:
+    """The templates' static files, regular files only: a link could publish a file from anywhere."""
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not Path(folder, d).is_symlink()]
+        for name in files:
+            path = Path(folder, name)
+            if path.is_symlink() or not path.is_file():
+                raise BuildError(f"{path}: a static file is a symbolic link or not a regular file — "
+                                 "replace it with the file itself")
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def readable_by_all(folder: Path) -> None:
+    """A temporary folder is made private (0700); the site must be readable by a web server
+    running as another user, as any folder the user creates would be."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
 
 
 def write_pages(pages: dict[str, str] | Iterable[tuple[str, str]], folder: Path) -> int:
@@ -129,21 +172,27 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     started = time.perf_counter()
     today = today or dt.date.today()
     check_target(root, site)
-    state_path = cache.state_file(root, site)
-    journal = cache.journal_file(state_path)
+    try:
+        cache_folder: Path | None = cache.folder(root, site)
+    except cache.CacheRefused as refused:
+        progress(f"building without a cache: {refused} (see cache.py)")
+        cache_folder, reuse = None, False
     fingerprint = cache.fingerprint(root, today)
     stats = cache.scan(root)
-    state = cache.load(state_path) if reuse and not journal.exists() else None
+    state = None
+    if cache_folder is not None and reuse and not cache.journal_file(cache_folder).exists():
+        state = cache.load_state(cache.state_file(cache_folder))
     same, hashes = cache.unchanged(state, fingerprint, site, stats, root)
-    if same and state is not None:
+    if same and state is not None and cache_folder is not None:
         if state.stats != stats:
             state.stats = stats
-            cache.save(state_path, state)
+            cache.save_state(cache.state_file(cache_folder), state)
         seconds = time.perf_counter() - started
         return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
     prior = state if cache.describes(state, fingerprint, site) else None
-    saved = (cache.load(cache.side_file(state_path, "documents"), dict) or {}) if prior else {}
-    cards = (cache.load(cache.side_file(state_path, "cards"), dict) or {}) if prior else {}
+    saved = cache.load_documents(cache.side_file(cache_folder, "documents")) \
+        if prior and cache_folder else {}
+    cards = cache.load_cards(cache.side_file(cache_folder, "cards")) if prior and cache_folder else {}
     known = {name: doc for name, doc in saved.items()
              if prior and prior.hashes.get(name) == hashes.get(name)}
     from . import render  # Jinja, Markdown and the validators load only when there is work
@@ -180,7 +229,9 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         listing = sorted(set(collections) | set(digests))  # browse pages kept as they were, too
         del collections  # tens of MB at scale, written already: not held while Pagefind runs
         if prior is None:
-            shutil.copytree(root / "templates" / "static", staging / "static")
+            copy_static(root / "templates" / "static", staging / "static")
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            readable_by_all(staging)
         stages["render"] = time.perf_counter() - mark
         progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")
         mark = time.perf_counter()
@@ -199,16 +250,28 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             # Gone: profiles no longer listed, lists whose value has no one left (a browse page).
             remove = [f"advocates/{i}" for i in gone]
             remove += sorted(set(prior.collections) - set(listing))
-            journal.parent.mkdir(parents=True, exist_ok=True)
-            journal.write_text("an incremental update of the site was under way\n", encoding="utf-8")
+            if cache_folder is not None:
+                cache.mark_applying(cache.journal_file(cache_folder))
             apply_delta(staging, site, remove, [f"{search.FOLDER}/{k}" for k in sorted(dirty)])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    cache.save(cache.side_file(state_path, "documents"), result.documents)
-    cache.save(cache.side_file(state_path, "cards"), {i: cards[i] for i in members if i in cards})
-    cache.save(state_path, cache.State(fingerprint, cache.site_identity(site), stats, hashes,
-                                       shards, members, page_ids, listing, digests))
-    journal.unlink(missing_ok=True)  # only now: the state describes the site as it is
+    if cache_folder is not None:
+        save_cache(cache_folder, result.documents, {i: cards[i] for i in members if i in cards},
+                   cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
+                               page_ids, listing, digests))
     return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)
+
+
+def save_cache(cache_folder: Path, documents: dict[str, Any], cards: dict[str, tuple[str, str]],
+               state: cache.State) -> None:
+    """Keep what the next build reuses. A cache that cannot be written costs speed, not the build;
+    the journal goes only once the state describes the site as it is."""
+    try:
+        cache.save_documents(cache.side_file(cache_folder, "documents"), documents)
+        cache.save_cards(cache.side_file(cache_folder, "cards"), cards)
+        cache.save_state(cache.state_file(cache_folder), state)
+    except OSError:
+        return
+    cache.journal_file(cache_folder).unlink(missing_ok=True)

@@ -6,24 +6,37 @@ availability are relative to it). Any change there and everything is rebuilt. Wi
 fingerprint, each data file is known by size and modification time, then by content hash, so a
 checkout that touches files without changing them costs no rebuild either.
 
-The state lives in `.cache/` beside the data (ignored by git), never inside `site/`.
+The cache is data, never code: JSON, checked on load and ignored when it is not what a build
+writes. It lives in the user's cache folder (`$ADVOCATE_CATALOG_CACHE`, else
+`$XDG_CACHE_HOME/advocate-catalog`, else `~/.cache/advocate-catalog`), outside the data
+repository, where a pull request cannot plant it. A cache folder inside the repository is refused
+when git tracks anything in it or any part of its path is a symbolic link. Nothing is read or
+written through a symbolic link, only regular files are read, and every read has a size limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
-import pickle
-from dataclasses import dataclass, field
+import stat
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import git
+from .errors import Issue
+from .load import Document, FileTooLarge, Positions, read_regular
+
 PACKAGE = Path(__file__).parent
-VERSION = 1  # bump when the state's layout changes
+VERSION = 2  # bump when the cache's layout changes
 GLOBAL_FILES = ("catalog.yaml", "targets.yaml")
 GLOBAL_FOLDERS = ("schemas", "templates")
 DATA_FOLDERS = ("advocates", "nominations")
+MAX_SHARED_BYTES = 10_000_000  # a config, schema or template file larger than this is not hashed
+MAX_DATA_BYTES = 1_000_000  # as load.MAX_FILE_BYTES: a larger data file fails validation anyway
+MAX_CACHE_BYTES = 2_000_000_000
 
 Stat = tuple[int, int]  # size, modification time in ns
 
@@ -41,11 +54,45 @@ class State:
     digests: dict[str, str] = field(default_factory=dict)  # browse page -> digest of its cards
 
 
+class CacheRefused(Exception):
+    """The configured cache folder may not be used; the build goes on without a cache."""
+
+
+def home() -> Path:
+    """The folder all build caches of this user live in."""
+    configured = os.environ.get("ADVOCATE_CATALOG_CACHE")
+    if configured:
+        return Path(configured).absolute()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "advocate-catalog"
+
+
+def folder(root: Path, site: Path) -> Path:
+    """This catalog's and this site's own cache folder; CacheRefused when it must not be used."""
+    cache_home = home()
+    root = root.resolve()
+    if cache_home.is_relative_to(root) or cache_home.resolve().is_relative_to(root):
+        for part in [root, *reversed(cache_home.parents), cache_home]:
+            if part.is_relative_to(root) and part != root and part.is_symlink():
+                raise CacheRefused(f"{part.relative_to(root)} is a symbolic link")
+        inside = cache_home.relative_to(root).as_posix()
+        if git.is_repository(root) and git.git(root, "ls-files", "--", inside, check=False).stdout:
+            raise CacheRefused(f"git tracks files in {inside}/")
+    key = hashlib.blake2b(f"{root}\0{site.resolve()}".encode(), digest_size=10).hexdigest()
+    return cache_home / key
+
+
 def _digest(paths: list[Path], extra: str = "") -> str:
     digest = hashlib.blake2b(extra.encode(), digest_size=16)
     for path in paths:
         digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"")
+        try:
+            digest.update(read_regular(path, MAX_SHARED_BYTES))
+        except FileTooLarge as error:
+            digest.update(f"too large {error.size}".encode())
+        except OSError:
+            digest.update(b"unreadable")
     return digest.hexdigest()
 
 
@@ -53,21 +100,25 @@ def fingerprint(root: Path, today: dt.date) -> str:
     """Everything every page depends on, hashed: code, config, targets, schemas, templates, day."""
     code = sorted(PACKAGE.rglob("*.py"))
     shared = [root / name for name in GLOBAL_FILES]
-    for folder in GLOBAL_FOLDERS:
-        shared += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    for name in GLOBAL_FOLDERS:
+        for base, dirs, files in os.walk(root / name):  # never into linked folders
+            dirs.sort()
+            shared += [Path(base, file) for file in sorted(files)]
     return _digest(code, f"{VERSION}|{today.isoformat()}") + _digest(shared)
 
 
 def scan(root: Path) -> dict[str, Stat]:
-    """Size and modification time of every data file, keyed like validation shows paths."""
+    """Size and modification time of every data file, keyed like validation shows paths; a
+    link or anything else that is not a regular file counts with a size of -1 (never read)."""
     found = {}
-    for folder in DATA_FOLDERS:
-        if not (root / folder).is_dir():
+    for name in DATA_FOLDERS:
+        if not (root / name).is_dir() or (root / name).is_symlink():
             continue
-        with os.scandir(root / folder) as entries:
+        with os.scandir(root / name) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
-                found[f"{folder}/{entry.name}"] = (info.st_size, info.st_mtime_ns)
+                size = info.st_size if stat.S_ISREG(info.st_mode) else -1
+                found[f"{name}/{entry.name}"] = (size, info.st_mtime_ns)
     return found
 
 
@@ -83,44 +134,134 @@ def site_identity(site: Path) -> tuple[int, int]:
     return (info.st_dev, info.st_ino)
 
 
-def state_file(root: Path, site: Path) -> Path:
-    key = hashlib.blake2b(str(site.resolve()).encode(), digest_size=8).hexdigest()
-    return root / ".cache" / "advocate-catalog" / f"build-{key}.pickle"
+def state_file(cache_folder: Path) -> Path:
+    return cache_folder / "state.json"
 
 
-def side_file(state_path: Path, kind: str) -> Path:
+def side_file(cache_folder: Path, kind: str) -> Path:
     """What only a build with work to do needs (validated documents, rendered cards), kept
     apart from the state: the check for "nothing changed" never reads them."""
-    return state_path.with_name(state_path.name.replace("build-", f"{kind}-"))
+    return cache_folder / f"{kind}.json"
 
 
-def journal_file(state_path: Path) -> Path:
+def journal_file(cache_folder: Path) -> Path:
     """Present while an incremental build moves files into the live site, and until its state is
     saved: found at the start of a build, it means the last one was cut off: rebuild in full."""
-    return state_path.with_name(state_path.name.replace("build-", "applying-"))
+    return cache_folder / "applying"
 
 
-def load(path: Path, kind: type = State) -> Any:
-    """What was saved at `path`, or None when there is none or it cannot be read (then: redo)."""
+def _read_json(path: Path) -> Any:
     try:
-        with path.open("rb") as file:
-            saved = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-            ValueError):
+        return json.loads(read_regular(path, MAX_CACHE_BYTES))
+    except (OSError, ValueError):
         return None
-    return saved if isinstance(saved, kind) else None
 
 
-def save(path: Path, saved: Any) -> None:
-    """Write through a temporary file: an interrupted save leaves the old file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    gitignore = path.parent.parent / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("*\n", encoding="utf-8")
-    partial = path.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(saved, file, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
+def _write(path: Path, data: bytes) -> None:
+    """Write through a new temporary file, then rename it over `path`: an interrupted save leaves
+    the old file or none, and a symbolic link planted at `path` is replaced, never followed."""
+    cache_folder = path.parent
+    cache_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if cache_folder.is_symlink() or not cache_folder.is_dir():
+        raise OSError(40, f"{cache_folder} is not a plain folder")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(partial, path)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _is(value: Any, kind: Any) -> bool:
+    """A small shape check for what JSON gives back: str, int, [kind], {kind}, (kind, kind)."""
+    if kind is str or kind is int:
+        return type(value) is kind
+    if isinstance(kind, list):
+        return isinstance(value, list) and all(_is(item, kind[0]) for item in value)
+    if isinstance(kind, dict):
+        return isinstance(value, dict) and all(_is(item, kind["*"]) for item in value.values())
+    if isinstance(kind, tuple):
+        return isinstance(value, list) and len(value) == len(kind) and all(
+            _is(item, part) for item, part in zip(value, kind, strict=True))
+    return False
+
+
+_STATE_SHAPE = {"fingerprint": str, "site": (int, int), "stats": {"*": (int, int)},
+                "hashes": {"*": str}, "shards": int, "members": {"*": (int, str)},
+                "page_ids": {"*": {"*": str}}, "collections": [str], "digests": {"*": str}}
+
+
+def load_state(path: Path) -> State | None:
+    """The state saved at `path`, or None when there is none or it is not what a build writes."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION or not all(
+            _is(saved.get(key), shape) for key, shape in _STATE_SHAPE.items()):
+        return None
+    try:
+        page_ids = {int(k): v for k, v in saved["page_ids"].items()}
+    except ValueError:
+        return None
+    return State(saved["fingerprint"], tuple(saved["site"]),  # type: ignore[arg-type]
+                 {k: (v[0], v[1]) for k, v in saved["stats"].items()}, saved["hashes"],
+                 saved["shards"], {k: (v[0], v[1]) for k, v in saved["members"].items()},
+                 page_ids, saved["collections"], saved["digests"])
+
+
+def save_state(path: Path, state: State) -> None:
+    _write(path, _json({"version": VERSION, **asdict(state)}))
+
+
+_ISSUE_SHAPE = (int, int, str, str, str)
+
+
+def load_documents(path: Path) -> dict[str, Document]:
+    """Validated documents of the last build by file; any entry not as written is left out."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or not isinstance(saved.get("documents"), dict):
+        return {}
+    documents = {}
+    for name, entry in saved["documents"].items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("data"), dict | None)
+                and _is(entry.get("issues"), [_ISSUE_SHAPE]) and _is(entry.get("positions"), str)
+                and isinstance(entry.get("refused"), list)
+                and all(isinstance(r, list) and all(type(part) in (str, int) for part in r)
+                        for r in entry["refused"])
+                and all(i[2] in ("error", "warning") for i in entry["issues"])):
+            continue
+        documents[name] = Document(
+            name, entry["data"], [Issue(name, *issue) for issue in entry["issues"]],
+            {tuple(r) for r in entry["refused"]}, Positions.from_json(entry["positions"]))
+    return documents
+
+
+def save_documents(path: Path, documents: dict[str, Document]) -> None:
+    _write(path, _json({"version": VERSION, "documents": {
+        name: {"data": doc.data, "refused": [list(r) for r in doc.refused],
+               "issues": [[i.line, i.col, i.severity, i.message, i.hint] for i in doc.issues],
+               "positions": doc.positions.to_json()}
+        for name, doc in documents.items()}}))
+
+
+def load_cards(path: Path) -> dict[str, tuple[str, str]]:
+    """Rendered cards of the last build: {advocate id: (digest of its data, HTML)}."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or not _is(saved.get("cards"), {"*": (str, str)}):
+        return {}
+    return {i: (card[0], card[1]) for i, card in saved["cards"].items()}
+
+
+def save_cards(path: Path, cards: dict[str, tuple[str, str]]) -> None:
+    _write(path, _json({"version": VERSION, "cards": cards}))
+
+
+def mark_applying(path: Path) -> None:
+    _write(path, b"an incremental update of the site was under way\n")
 
 
 def describes(state: State | None, fingerprint_now: str, site: Path) -> bool:
@@ -134,15 +275,16 @@ def unchanged(state: State | None, fingerprint_now: str, site: Path, stats: dict
     """(whether the last build's site is still exact, content hashes of the files now).
 
     Files whose size and time match the state keep their hash unread; the others are hashed.
+    Only regular files within the size limit are read: anything else hashes to its stat.
     """
     known = state.hashes if state and state.fingerprint == fingerprint_now else {}
     hashes = {}
-    for name, stat in stats.items():
-        if state is not None and name in known and state.stats.get(name) == stat:
+    for name, info in stats.items():
+        if state is not None and name in known and state.stats.get(name) == info:
             hashes[name] = known[name]
-        else:
-            try:
-                hashes[name] = content_hash((root / name).read_bytes())
-            except OSError:
-                hashes[name] = ""
+            continue
+        try:
+            hashes[name] = content_hash(read_regular(root / name, MAX_DATA_BYTES))
+        except OSError:
+            hashes[name] = f"unread {info[0]} {info[1]}"
     return state is not None and describes(state, fingerprint_now, site) and hashes == state.hashes, hashes

@@ -9,7 +9,10 @@ with libyaml, resolves scalars the YAML 1.2 way, and turns every surprise into a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import marshal
+import os
+import stat
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import Issue
+from .text import first_forbidden
 
 JsonPath = tuple[str | int, ...]
 
@@ -61,26 +65,53 @@ Places = dict[JsonPath, tuple[int, int]]
 
 class Positions:
     """Line and column of every value and key of a file. Sent between processes as one marshal
-    blob and unpacked on first use: most files never need them, and a million small tuples cost
-    more to unpickle than the whole file took to check."""
+    blob, kept in the build cache as one JSON text, and unpacked on first use: most files never
+    need them, and a million small tuples cost more to unpack than the whole file took to check."""
 
     __slots__ = ("_maps", "_packed")
 
     def __init__(self) -> None:
         self._maps: tuple[Places, Places] | None = ({}, {})
-        self._packed = b""
+        self._packed: bytes | str = b""
 
     def maps(self) -> tuple[Places, Places]:
         if self._maps is None:
-            self._maps = marshal.loads(self._packed)
-            self._packed = b""
+            packed, self._packed = self._packed, b""
+            self._maps = marshal.loads(packed) if isinstance(packed, bytes) else _places_from_json(packed)
         return self._maps
 
     def __getstate__(self) -> bytes:
-        return self._packed if self._maps is None else marshal.dumps(self._maps)
+        return marshal.dumps(self.maps()) if self._maps is not None or isinstance(self._packed, str) \
+            else self._packed
 
     def __setstate__(self, packed: bytes) -> None:
         self._maps, self._packed = None, packed
+
+    def to_json(self) -> str:
+        return json.dumps([[[*path, *where] for path, where in places.items()] for places in self.maps()],
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Positions:
+        """Positions read back from the build cache: checked when unpacked, empty when wrong."""
+        positions = cls()
+        positions._maps, positions._packed = None, text
+        return positions
+
+
+def _places_from_json(text: str) -> tuple[Places, Places]:
+    try:
+        both = json.loads(text)
+        maps: tuple[Places, Places] = ({}, {})
+        for places, entries in zip(maps, both, strict=True):
+            for *path, line, col in entries:
+                if not (type(line) is int and type(col) is int
+                        and all(type(part) in (str, int) for part in path)):
+                    raise ValueError("not a position")
+                places[tuple(path)] = (line, col)
+        return maps
+    except (ValueError, TypeError):
+        return ({}, {})  # a damaged cache costs line numbers (1:1), never a crash
 
 
 @dataclass
@@ -245,7 +276,9 @@ class _Builder:
 
     def take_key(self, frame: _Frame, value: Any, event: yaml.Event) -> None:
         if not isinstance(event, yaml.ScalarEvent) or not isinstance(value, str | int | bool):
-            if isinstance(event, yaml.ScalarEvent):
+            already = bool(self.doc.issues) and (self.doc.issues[-1].line,
+                                                 self.doc.issues[-1].col) == _mark(event)
+            if isinstance(event, yaml.ScalarEvent) and not already:
                 self.fail(_mark(event), "a key must be a plain word", "write keys like `name:`")
             frame.key = _SKIP
             return
@@ -265,6 +298,13 @@ class _Builder:
         if path is not None:
             self.values[path] = _mark(event)
         value = event.value
+        bad = first_forbidden(value)
+        if bad is not None:
+            self.fail(_mark(event), f"the text holds the control or non-character {bad}",
+                      "remove it: a YAML escape such as \"\\e\" or \"\\x01\" is never wanted in catalog text")
+            if path is not None:
+                self.doc.refused.add(path)
+            return None
         if event.tag not in (None, "!"):
             tag = event.tag
         elif event.implicit[0] and (not value or value[0] in _RESOLVABLE):
@@ -380,19 +420,43 @@ def to_yaml(data: dict[str, Any]) -> str:
                      default_flow_style=False, width=100)
 
 
+def read_regular(file: Path, limit: int) -> bytes:
+    """The bytes of a regular file, never through a symbolic link and never more than `limit`:
+    a link to /dev/zero or to a secret outside the catalog raises OSError (or FileTooLarge)
+    instead of being read."""
+    handle = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(21, "not a regular file")
+        if info.st_size > limit:
+            raise FileTooLarge(info.st_size)
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(len(data))
+    return data
+
+
+class FileTooLarge(OSError):
+    def __init__(self, size: int) -> None:
+        super().__init__(27, "file too large")
+        self.size = size
+
+
 def read(file: Path, display: str) -> Document:
     """Read and parse one file; unreadable or oversized files become a Document with an issue."""
     try:
-        raw = file.read_bytes()
-    except OSError as error:
+        raw = read_regular(file, MAX_FILE_BYTES)
+    except FileTooLarge as error:
         return Document(display, issues=[Issue(display, 1, 1, "error",
-                                               f"cannot read the file ({error.strerror})",
-                                               "check that it exists and is readable")])
-    if len(raw) > MAX_FILE_BYTES:
-        return Document(display, issues=[Issue(display, 1, 1, "error",
-                                               f"the file is {len(raw):,} bytes, over the "
+                                               f"the file is {error.size:,} bytes, over the "
                                                f"{MAX_FILE_BYTES:,}-byte limit",
                                                "shorten the story or link long material as an asset")])
+    except OSError as error:
+        reason = "it is a symbolic link" if error.errno == 40 else error.strerror
+        return Document(display, issues=[Issue(display, 1, 1, "error",
+                                               f"cannot read the file ({reason})",
+                                               "replace it with a regular, readable file")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
