@@ -68,11 +68,16 @@ def test_nominate_from_options_only(repo: Path) -> None:
 def test_slugify_and_yaml_round_trip() -> None:
     assert slugify("Zoë Bø Łukasz  O'Brien-Smith") == "zoe-bo-lukasz-o-brien-smith"
     data = {"country": "NO", "answer": "yes", "date": "2026-01-02", "story": "line one\nline two\n",
-            # YAML 1.1 line breaks and controls, found by the property test: written escaped.
-            "nel": "0\x85", "separator": "a\u2028b", "mixed": "line\nnext\x85", "controls": "\x0c\x9c\x03"}
+            # YAML 1.1 line breaks, found by the property test: written escaped.
+            "separator": "a\u2028b", "paragraph": "a\u2029b"}
     text = to_yaml(data)
     assert "story: |" in text and "date: 2026-01-02" in text
     assert parse(text, "x").data == data
+    # Control characters are written escaped, and refused when read back, each with its line.
+    controls = {"nel": "0\x85", "mixed": "line\nnext\x85", "controls": "\x0c\x9c\x03"}
+    doc = parse(to_yaml(controls), "x")
+    assert [(i.line, "control or non-character" in i.message) for i in doc.issues] == [
+        (1, True), (2, True), (3, True)]
 
 
 def _git(repo: Path, *args: str) -> str:

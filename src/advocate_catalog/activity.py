@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -73,24 +74,36 @@ def availability(advocate: Advocate, today: dt.date, limits: Limits) -> Availabi
 
 
 def limit_issues(advocate: Advocate, limits: Limits) -> list[Issue]:
-    """A warning for each logged activity that broke a limit, unless it records an exception."""
+    """A warning for each logged activity that broke a limit, unless it records an exception.
+
+    One pass over the log in date order: each rule keeps the days of the asks still inside
+    its window, so a log of thousands of entries costs thousands of steps, not millions.
+    """
     issues = []
-    entries = log(advocate)
-    for position, entry in enumerate(entries):
-        if entry.get("exception"):
-            continue
-        before = entries[:position]
-        problems = [f"it fell in the {days}-day rest after {e['type']} on {e['date']}"
-                    for e in before if (days := limits.rest_after.get(e["type"]))
-                    and e["day"] + dt.timedelta(days=days) > entry["day"]]
-        for activity, most, days in limits.windows():
+    rests: dict[str, deque[dict[str, Any]]] = {kind: deque() for kind in limits.rest_after}
+    windows = [(activity, most, days, deque[dt.date]()) for activity, most, days in limits.windows()]
+    for entry in log(advocate):
+        day, problems = entry["day"], []
+        for kind, resting in rests.items():
+            rest = dt.timedelta(days=limits.rest_after[kind])
+            while resting and resting[0]["day"] + rest <= day:
+                resting.popleft()
+            problems += [f"it fell in the {rest.days}-day rest after {kind} on {e['date']}"
+                         for e in list(resting)[-3:]]
+            if len(resting) > 3:
+                problems[-3] += f" (and {len(resting) - 3} earlier rests)"
+        for activity, most, days, asked in windows:
             if activity not in (None, entry["type"]):
                 continue
-            count = len(_in_window(before, activity, days, entry["day"])) + 1
-            if count > most:
+            while asked and asked[0] <= day - dt.timedelta(days=days):
+                asked.popleft()
+            asked.append(day)
+            if len(asked) > most:
                 what = activity or "asks of any kind"
-                problems.append(f"it is number {count} of {what} within {days} days (limit {most})")
-        if problems:
+                problems.append(f"it is number {len(asked)} of {what} within {days} days (limit {most})")
+        if entry["type"] in rests:
+            rests[entry["type"]].append(entry)
+        if problems and not entry.get("exception"):
             line, col = advocate.position_of("activity", entry["index"])
             issues.append(Issue(advocate.path, line, col, "warning",
                                 f"activity[{entry['index']}] breaks a burnout limit: "
