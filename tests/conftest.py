@@ -116,3 +116,25 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# Layers: `pytest -m "not browser and not slow and not bench"` is the fast run that needs no
+# Chromium, Java or Node.js; CI runs everything. Markers follow from what a test uses, so a new
+# test cannot forget its own.
+BROWSER_FIXTURES = {"browser", "browse", "site_url"}
+SLOW_TESTS = {"test_every_page_is_valid_html", "test_actionlint_finds_nothing",
+              "test_zizmor_finds_nothing_even_pedantic"}
+SLOW_MODULES = {"test_properties"}
+BENCH_MODULES = {"test_bench"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = item.module.__name__ if getattr(item, "module", None) else ""
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+        if module in BENCH_MODULES:
+            item.add_marker(pytest.mark.bench)
