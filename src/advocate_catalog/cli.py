@@ -20,7 +20,14 @@ from .errors import CatalogError, InvalidData
 from .load import to_yaml
 from .model import Catalog
 from .serve import server
+from .text import printable
 from .validate import Result, load_config, load_targets, validate, validated_catalog
+
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """Everything the tool prints goes through here: control characters from the data (an ESC
+    sequence could hide or rewrite what a reviewer reads) are shown as escapes, never sent raw."""
+    click.echo(printable(str(message)), err=err, nl=nl)
+
 
 ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
 
@@ -49,11 +56,11 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except InvalidData as error:
-            click.echo(reporters.text(error.issues), err=True)
-            click.echo(f"{error} — fix them and run again", err=True)
+            echo(reporters.text(error.issues), err=True)
+            echo(f"{error} — fix them and run again", err=True)
             sys.exit(1)
         except CatalogError as error:
-            click.echo(f"error: {error}", err=True)
+            echo(f"error: {error}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -61,7 +68,7 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
             if debug:
                 traceback.print_exc()
             else:
-                click.echo(f"internal error: {type(error).__name__}: {error} — this is a bug in "
+                echo(f"internal error: {type(error).__name__}: {error} — this is a bug in "
                            "the catalog tool; run again with --debug for the traceback and report "
                            "it", err=True)
             sys.exit(70)
@@ -100,8 +107,8 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
     """Check every advocate and nomination file; print every problem, one per line."""
     result = validate(root, as_of)
     if result.issues:
-        click.echo(reporters.REPORTERS[fmt](result.issues))
-    click.echo(_summary(result), err=True)
+        echo(reporters.REPORTERS[fmt](result.issues))
+    echo(_summary(result), err=True)
     if result.errors or (strict and result.issues):
         sys.exit(1)
 
@@ -123,10 +130,10 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
     Only what changed since the last build is redone; with nothing changed the site is left as is.
     """
     summary = build(root, site or root / "site", as_of, reuse=not full,
-                    progress=lambda message: click.echo(f"… {message}", err=True))
-    click.echo(str(summary))
+                    progress=lambda message: echo(f"… {message}", err=True))
+    echo(str(summary))
     if timings:
-        click.echo(json.dumps({stage: round(s, 3) for stage, s in summary.stages.items()}))
+        echo(json.dumps({stage: round(s, 3) for stage, s in summary.stages.items()}))
 
 
 @main.command("serve")
@@ -139,17 +146,17 @@ def serve_command(root: Path, port: int, no_build: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
     site = root / "site"
     if not no_build:
-        click.echo(str(build(root, site, progress=lambda m: click.echo(f"… {m}", err=True))))
+        echo(str(build(root, site, progress=lambda m: echo(f"… {m}", err=True))))
     try:
         httpd = server(site, port=port)
     except OSError as error:
         raise click.UsageError(f"cannot listen on port {port} ({error.strerror}) — "
                                "pick another with --port") from None
-    click.echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
+    echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped")
+        echo("stopped")
     finally:
         httpd.server_close()
 
@@ -171,7 +178,7 @@ def freshness_command(root: Path, as_of: dt.date | None, fmt: str, base: str | N
     catalog, today = _catalog_as_of(root, as_of)
     only = git.changed_files(root, base) if base else None
     findings = freshness.check(catalog, today, only)
-    click.echo(reporters.FRESHNESS_REPORTERS[fmt](findings, catalog.config, today))
+    echo(reporters.FRESHNESS_REPORTERS[fmt](findings, catalog.config, today))
     if any(f.severity == "error" or strict for f in findings):
         sys.exit(1)
 
@@ -192,7 +199,7 @@ def diff_command(root: Path, base: str, head: str, fmt: str) -> None:
     if target_issues:
         raise InvalidData(target_issues)
     changes, moves = diff.between(root, base, head, targets)
-    click.echo(reporters.DIFF_REPORTERS[fmt](changes, moves), nl=False)
+    echo(reporters.DIFF_REPORTERS[fmt](changes, moves), nl=False)
 
 
 @main.command("nominate")
@@ -235,7 +242,7 @@ def nominate_command(root: Path, advocate_id: str | None, as_of: dt.date | None,
     answers["nominated_by"] = str(given["nominated_by"]).strip()
     data = {"id": advocate_id, **nominate.nomination_from_answers(answers)}
     path = nominate.create(root, data, as_of or dt.date.today())
-    click.echo(f"wrote {path.relative_to(root)} — commit it and open a pull request")
+    echo(f"wrote {path.relative_to(root)} — commit it and open a pull request")
 
 
 @main.command("promote")
@@ -248,7 +255,7 @@ def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> 
     """Turn a nomination into an advocate profile (status nominated), keeping its git history."""
     promotion = nominate.promote(root, nomination_file, as_of or dt.date.today())
     how = "git mv, history follows" if promotion.moved_with_git else "moved"
-    click.echo(f"{promotion.source} → {promotion.target} ({how}); add what is missing (persona, "
+    echo(f"{promotion.source} → {promotion.target} ({how}); add what is missing (persona, "
                "story, willingness, consent), then set status: active")
 
 
@@ -276,9 +283,9 @@ def issue_form_command(root: Path, check: bool) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {relative}")
+        echo(f"wrote {relative}")
     for relative in stale:
-        click.echo(f"{relative} is out of date with catalog.yaml — run `python build.py issue-form` "
+        echo(f"{relative} is out of date with catalog.yaml — run `python build.py issue-form` "
                    "and commit the result", err=True)
     if stale:
         sys.exit(1)
@@ -316,7 +323,7 @@ def request_check_command(root: Path, event_file: Path, comment_file: Path) -> N
     outcome = issueform.check_request(root, _event(event_file), dt.date.today())
     comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
     _step_outputs(ok=str(outcome.ok).lower(), owner=outcome.owner_handle)
-    click.echo("request can go ahead" if outcome.ok else "request declined: see the comment")
+    echo("request can go ahead" if outcome.ok else "request declined: see the comment")
 
 
 @main.command("log-from-issue")
@@ -331,7 +338,7 @@ def log_from_issue_command(root: Path, event_file: Path) -> None:
         raise click.UsageError("the issue is not a valid reference request")
     path, _ = nominate.log_activity(root, outcome.advocate_id, outcome.entry, dt.date.today())
     _step_outputs(path=path.relative_to(root).as_posix())
-    click.echo(f"logged {outcome.entry['type']} in {path.relative_to(root)}")
+    echo(f"logged {outcome.entry['type']} in {path.relative_to(root)}")
 
 
 @main.command("nominate-from-issue")
@@ -346,7 +353,7 @@ def nominate_from_issue_command(root: Path, event_file: Path, comment_file: Path
     outcome = issueform.nominate_from_event(root, _event(event_file), as_of or dt.date.today())
     comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
     _step_outputs(path=outcome.path or "")
-    click.echo(outcome.path or "no nomination written: see the comment")
+    echo(outcome.path or "no nomination written: see the comment")
 
 
 @main.group("report")
@@ -369,7 +376,7 @@ def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Most-asked advocates, those near a limit, and the willing ones never asked."""
     catalog, today = _catalog_as_of(root, as_of)
     found = activity.usage(catalog, today, catalog.config.limits)
-    click.echo(reporters.usage_report(found, today, fmt))
+    echo(reporters.usage_report(found, today, fmt))
 
 
 @report_group.command("coverage")
@@ -381,7 +388,7 @@ def report_coverage(root: Path, fmt: str, fail_on_gap: bool) -> None:
     """Active, willing advocates against the targets in targets.yaml, gaps first."""
     catalog = validated_catalog(root)
     rows = coverage.coverage(catalog.advocates, catalog.targets)
-    click.echo(reporters.coverage_report(rows, fmt))
+    echo(reporters.coverage_report(rows, fmt))
     if fail_on_gap and any(row.gap for row in rows):
         sys.exit(1)
 
@@ -394,7 +401,7 @@ def report_coverage(root: Path, fmt: str, fail_on_gap: bool) -> None:
 def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Activities over time, influenced opportunities, freshness health, nominations waiting."""
     catalog, today = _catalog_as_of(root, as_of)
-    click.echo(reporters.value_report(report.value(catalog, today), fmt))
+    echo(reporters.value_report(report.value(catalog, today), fmt))
 
 
 @main.command("log")
@@ -418,6 +425,6 @@ def log_command(root: Path, advocate_id: str, kind: str, opportunity: str, reque
              "opportunity": opportunity, "amount": int(amount) if amount and amount.is_integer()
              else amount, "outcome": outcome, "notes": notes}
     path, warnings = nominate.log_activity(root, advocate_id, entry, max(day or today, today))
-    click.echo(f"added {kind} for {opportunity} to {path.relative_to(root)}")
+    echo(f"added {kind} for {opportunity} to {path.relative_to(root)}")
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        echo(str(warning), err=True)
