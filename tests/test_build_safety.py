@@ -117,8 +117,8 @@ def test_a_link_planted_at_a_cache_file_is_replaced_not_followed(sample_repo: Pa
     victim.write_text("keep me")
     (folder / "documents.json").unlink()
     (folder / "documents.json").symlink_to(victim)
-    (sample_repo / "advocates" / "aino-virtanen.yaml").write_text(
-        (sample_repo / "advocates" / "aino-virtanen.yaml").read_text().replace("title: ", "title: Acting ", 1))
+    profile = sample_repo / "advocates" / "aino-virtanen.yaml"
+    profile.write_text(profile.read_text().replace("title: ", "title: Acting ", 1))
     build(sample_repo, site, AS_OF)
     assert victim.read_text() == "keep me"
     assert not (folder / "documents.json").is_symlink()

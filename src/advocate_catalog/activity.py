@@ -50,8 +50,8 @@ def availability(advocate: Advocate, today: dt.date, limits: Limits) -> Availabi
     last = entries[-1]["day"] if entries else None
     since = (today - last).days if last else None
     if advocate.status != "active":
-        state = "resting" if advocate.status == "resting" else "not-askable"
-        return Availability(state, None, f"status is {advocate.status}", last, since)
+        return Availability("resting" if advocate.status == "resting" else "not-askable", None,
+                            f"status is {advocate.status}", last, since)
     rests = [(e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]), e) for e in entries
              if e["type"] in limits.rest_after
              and e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]) > today]

@@ -148,15 +148,15 @@ def apply_delta(staging: Path, site: Path, remove: list[str], replace: list[str]
             (site / relative).rename(trash / str(n))
             with contextlib.suppress(OSError):  # a browse value's folder, now empty
                 (site / relative).parent.rmdir()
-    for relative in replace:
-        if (staging / relative).exists():
-            (site / relative).parent.mkdir(parents=True, exist_ok=True)
-            (staging / relative).rename(site / relative)
-    for folder, _dirs, files in os.walk(staging):
+    for swapped in replace:
+        if (staging / swapped).exists():
+            (site / swapped).parent.mkdir(parents=True, exist_ok=True)
+            (staging / swapped).rename(site / swapped)
+    for base, _dirs, files in os.walk(staging):
         for name in files:
-            relative = Path(folder, name).relative_to(staging)
-            (site / relative).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(Path(folder, name), site / relative)
+            staged = Path(base, name).relative_to(staging)
+            (site / staged).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(Path(base, name), site / staged)
     shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -240,7 +240,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             by_shard[shard].append(advocate_id)
         search.index(staging, {k: by_shard[k] for k in dirty}, pages=site)
         page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
-                    if k in dirty else prior.page_ids[k] for k in range(shards)}
+                    if k in dirty or prior is None else prior.page_ids[k] for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":
                      search.order(page_ids, render.sort_orders(chosen))}, staging)
         stages["pagefind"] = time.perf_counter() - mark

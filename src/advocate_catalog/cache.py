@@ -205,7 +205,7 @@ def load_state(path: Path) -> State | None:
         page_ids = {int(k): v for k, v in saved["page_ids"].items()}
     except ValueError:
         return None
-    return State(saved["fingerprint"], tuple(saved["site"]),  # type: ignore[arg-type]
+    return State(saved["fingerprint"], tuple(saved["site"]),
                  {k: (v[0], v[1]) for k, v in saved["stats"].items()}, saved["hashes"],
                  saved["shards"], {k: (v[0], v[1]) for k, v in saved["members"].items()},
                  page_ids, saved["collections"], saved["digests"])

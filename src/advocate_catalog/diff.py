@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from . import git
 from .coverage import Target, coverage
-from .load import parse
+from .load import Positions, parse
 from .model import Advocate
 from .validate import field_name
 
@@ -116,7 +117,7 @@ def snapshot(root: Path, ref: str) -> dict[str, str]:
 
 
 def between(root: Path, base: str, head: str,
-            targets: list[Target] = ()) -> tuple[list[FileChange], list[str]]:
+            targets: Sequence[Target] = ()) -> tuple[list[FileChange], list[str]]:
     """The file changes between two refs, and how they move coverage of `targets`."""
     before, after = snapshot(root, base), snapshot(root, head)
     return summarize(before, after), coverage_moves(before, after, list(targets))
@@ -129,7 +130,7 @@ def _advocates(snapshot: dict[str, str]) -> list[Advocate]:
         data = _data(text, path) if path.startswith("advocates/") else None
         if (data and isinstance(data.get("company"), dict) and isinstance(data.get("products"), list)
                 and isinstance(data.get("willingness", {}), dict) and isinstance(data.get("id"), str)):
-            found.append(Advocate.from_document(path, data, {}))
+            found.append(Advocate.from_document(path, data, Positions()))
     return found
 
 

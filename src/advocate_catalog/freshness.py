@@ -96,7 +96,8 @@ def check_advocate(advocate: Advocate, today: dt.date, config: Config) -> list[F
         elif (day - today).days <= config.warn_days:
             findings.append(_finding(advocate, "consent-expiring", day, today, "consent",
                                      "expires_on"))
-    for field, kind in (("quotes", "quote-expired"), ("assets", "asset-expired")):
+    expiring: tuple[tuple[str, Kind], ...] = (("quotes", "quote-expired"), ("assets", "asset-expired"))
+    for field, kind in expiring:
         for i, item in enumerate(data.get(field, [])):
             if item.get("expires_on") and today > dt.date.fromisoformat(item["expires_on"]):
                 findings.append(_finding(advocate, kind, dt.date.fromisoformat(item["expires_on"]),

@@ -198,7 +198,7 @@ def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestO
     advocate = next((a for a in catalog.listed(today) if a.id == answers.get("advocate")), None)
     if not problems and advocate is None:
         problems = ["no listed advocate has that id: use the Request button on a profile"]
-    if problems:
+    if problems or advocate is None:
         listed = "\n".join(f"- {md_escape(p)}" for p in problems)
         return RequestOutcome(False, "", f"This request cannot go ahead yet:\n\n{listed}\n\n"
                               "Edit the issue to fix it and it is checked again.")

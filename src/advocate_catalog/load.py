@@ -12,8 +12,8 @@ import datetime as dt
 import json
 import marshal
 import os
-import stat
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,8 @@ _SKIP = object()  # the key slot of a mapping whose key was not a plain word
 
 
 def _mark(event: yaml.Event) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
 from .load import Positions
 
@@ -143,7 +143,7 @@ class Record:
     positions: Positions = field(default_factory=Positions, repr=False)
 
     @classmethod
-    def from_document(cls, path: str, data: dict[str, Any], positions: Positions) -> Record:
+    def from_document(cls, path: str, data: dict[str, Any], positions: Positions) -> Self:
         public = {key: value for key, value in data.items() if key != "private"}
         return cls(id=data["id"], path=path, data=public, positions=positions)
 

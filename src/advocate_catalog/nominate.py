@@ -216,5 +216,7 @@ def log_activity(root: Path, advocate_id: str, entry: dict[str, Any],
     if not added or added[-1].get("opportunity") != entry.get("opportunity"):
         raise CatalogError(f"could not add the entry to {display} automatically — add it by hand")
     _replace_text(path, after)
-    config = load_config(root)[0]
+    config, config_issues = load_config(root)
+    if config is None:
+        raise InvalidData(config_issues)
     return path, limit_issues(Advocate.from_document(display, doc.data, doc.positions), config.limits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .activity import Usage
@@ -114,7 +114,7 @@ _CHANGE_TITLES = {"added": "Added", "removed": "Removed", "changed": "Changed",
                   "promoted": "Promoted from nomination"}
 
 
-def diff_markdown(changes: list[FileChange], moves: list[str] = ()) -> str:
+def diff_markdown(changes: list[FileChange], moves: Sequence[str] = ()) -> str:
     """The review summary: one section per file, one bullet per change, then coverage moves."""
     if not changes:
         return "## Catalog changes\n\nNo advocate or nomination changed.\n"
@@ -131,7 +131,7 @@ def diff_markdown(changes: list[FileChange], moves: list[str] = ()) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def diff_json(changes: list[FileChange], moves: list[str] = ()) -> str:
+def diff_json(changes: list[FileChange], moves: Sequence[str] = ()) -> str:
     return json.dumps({"changes": [change.__dict__ for change in changes],
                        "coverage": list(moves)}, ensure_ascii=False, indent=2)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and newline, DEL, C1 controls, and Unicode's noncharacters (U+FDD0–U+FDEF
+# C0 controls but tab and newline, DEL, C1 controls, and Unicode's noncharacters (U+FDD0 to U+FDEF
 # and the last two code points of every plane). YAML escapes ("\0", "\e", "\x85", "\uFFFE") are how
 # they get into a file: libyaml itself refuses them written raw.
 _FORBIDDEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef" + "".join(
