@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 # C0 controls but tab and newline, DEL, C1 controls, lone surrogates (no UTF-8 for them), and
-# Unicode's noncharacters (U+FDD0 to U+FDEF and the last two code points of every plane). YAML escapes ("\0", "\e", "\x85", "\uFFFE") are how
-# they get into a file: libyaml itself refuses them written raw.
+# Unicode's noncharacters (U+FDD0 to U+FDEF and the last two code points of every plane).
+# YAML escapes ("\0", "\e", "\x85", "\uFFFE") are how they get into a file: libyaml itself
+# refuses them written raw.
 _FORBIDDEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
 FORBIDDEN = re.compile(f"[{_FORBIDDEN}]")
