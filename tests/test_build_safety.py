@@ -66,8 +66,9 @@ def test_a_damaged_cache_costs_a_rebuild_not_the_build(sample_repo: Path) -> Non
     build(sample_repo, site, AS_OF)
     reference = _site_bytes(site / "advocates")
     folder = cache.folder(sample_repo, site)
-    damaged = {"state.json": b'{"version": 2, "fingerprint": 7}', "documents.json":
-               b'{"version": 2, "documents": {"advocates/x.yaml": {"data": [1]}}}',
+    version = cache.VERSION
+    damaged = {"state.json": b'{"version": %d, "fingerprint": 7}' % version, "documents.json":
+               b'{"version": %d, "documents": {"advocates/x.yaml": {"data": [1]}}}' % version,
                "cards.json": b"\xff\xfe not json"}
     for name, text in damaged.items():
         (folder / name).write_bytes(text)

@@ -39,12 +39,28 @@ def all_output_bytes(site: Path) -> list[tuple[Path, bytes]]:
     return out
 
 
+# Activity of unlisted advocates: the value page counts activity, so its text must not ride along.
+UNLISTED = ("inactive", "nominated", "noconsent", "expired")
+ACTIVITY_FIELDS = ("requested_by", "opportunity", "notes")
+
+
+def _canary(kind: str, field: str) -> str:
+    return f"CANARY-ACTIVITY-{field.upper().replace('_', '-')}-{kind.upper()}"
+
+
 def _profile(advocate_id: str, name: str, **replace: str) -> str:
     text = PROFILE.replace("id: full-profile", f"id: {advocate_id}").replace("Zoë Ankerson", name)
     for old, new in replace.items():
         assert old in text
         text = text.replace(old, new)
     return text
+
+
+def _with_activity(text: str, kind: str) -> str:
+    """`text` with one logged activity whose every free-text field is a canary of `kind`."""
+    entry = "".join(f"    {field}: {_canary(kind, field)}\n" for field in ACTIVITY_FIELDS)
+    return text.replace("private:\n", "activity:\n  - date: 2026-09-14\n    type: reference-call\n"
+                        f"{entry}    amount: 120000\n    outcome: won\nprivate:\n")
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +74,21 @@ def leaky_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "listed-one", "Listed Lindqvist", **{"notes: none": "notes: CANARY-PRIVATE-NOTES",
                                             "contact: zoe@harbourline.example":
                                             "contact: canary-contact@private.example"}))
-    write(folder, "inactive-one.yaml", _profile("inactive-one", "Canaryinactive Person",
-                                                **{"status: active": "status: inactive"}))
-    write(folder, "no-consent.yaml", _profile("no-consent", "Canarynoconsent Person", **{
-        "scope: [internal-catalog, name-and-logo]": "scope: [name-and-logo]"}))
-    write(folder, "consent-expired.yaml", _profile("consent-expired", "Canaryexpired Person", **{
-        "expires_on: 2028-01-10": "expires_on: 2026-11-01"}))
+    write(folder, "inactive-one.yaml", _with_activity(_profile(
+        "inactive-one", "Canaryinactive Person", **{"status: active": "status: inactive"}),
+        "inactive"))
+    write(folder, "nominated-one.yaml", _with_activity(_profile(
+        "nominated-one", "Canarynominated Person", **{"status: active": "status: nominated"}),
+        "nominated"))
+    write(folder, "no-consent.yaml", _with_activity(_profile("no-consent", "Canarynoconsent Person", **{
+        "scope: [internal-catalog, name-and-logo]": "scope: [name-and-logo]"}), "noconsent"))
+    write(folder, "consent-expired.yaml", _with_activity(_profile(
+        "consent-expired", "Canaryexpired Person", **{"expires_on: 2028-01-10":
+                                                      "expires_on: 2026-11-01"}), "expired"))
     write(repo / "nominations", "canary-nominee.yaml", NOMINATION.format(
         id="canary-nominee", name="Canarynominee Person", company="Canarynominee Foods",
         reason="CANARY-NOMINATION-REASON"))
-    build(repo, repo / "site", AS_OF)
+    build(repo, repo / "site", AS_OF)  # raises InvalidData if a planted profile is invalid
     return repo / "site"
 
 
@@ -79,7 +100,8 @@ def test_the_scanner_reads_inside_the_search_index(leaky_site: Path) -> None:
 
 @pytest.mark.parametrize("canary", [
     "CANARY-PRIVATE-NOTES", "canary-contact@private.example", "Canaryinactive", "Canarynoconsent",
-    "Canaryexpired", "Canarynominee", "CANARY-NOMINATION-REASON"])
+    "Canaryexpired", "Canarynominated", "Canarynominee", "CANARY-NOMINATION-REASON",
+    *(_canary(kind, field) for kind in UNLISTED for field in ACTIVITY_FIELDS)])
 def test_canary_is_in_no_output_file(leaky_site: Path, canary: str) -> None:
     for path, data in all_output_bytes(leaky_site):
         assert canary.lower().encode() not in data.lower(), path.relative_to(leaky_site)
@@ -104,12 +126,12 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int] | str]:
             (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
 
 
-def test_build_writes_nothing_outside_site(sample_repo: Path) -> None:
+def test_build_writes_nothing_outside_site(sample_repo: Path, build_cache_home: Path) -> None:
     before = _snapshot(sample_repo.parent)
     build(sample_repo, sample_repo / "site", AS_OF)
     build(sample_repo, sample_repo / "site", AS_OF, reuse=False)  # a rebuild over an existing site
-    after = {k: v for k, v in _snapshot(sample_repo.parent).items()
-             if not k.startswith(("repo/site", "repo/.cache"))}
+    after = {k: v for k, v in _snapshot(sample_repo.parent).items() if not k.startswith("repo/site")}
     assert after == before
-    # The build cache sits in .cache/, ignored by git, and never inside the published site.
-    assert (sample_repo / ".cache" / ".gitignore").read_text() == "*\n"
+    # The build cache sits in the user's cache folder: not in the repository, not in the site.
+    assert any(build_cache_home.iterdir())
+    assert not [p for p in (sample_repo / "site").rglob("*") if "cache" in p.name.lower()]

@@ -30,7 +30,7 @@ from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
 PACKAGE = Path(__file__).parent
-VERSION = 2  # bump when the cache's layout changes
+VERSION = 3  # bump when the cache's layout changes
 GLOBAL_FILES = ("catalog.yaml", "targets.yaml")
 GLOBAL_FOLDERS = ("schemas", "templates")
 DATA_FOLDERS = ("advocates", "nominations")
@@ -228,6 +228,7 @@ def load_documents(path: Path) -> dict[str, Document]:
     for name, entry in saved["documents"].items():
         if not (isinstance(entry, dict) and isinstance(entry.get("data"), dict | None)
                 and _is(entry.get("issues"), [_ISSUE_SHAPE]) and _is(entry.get("positions"), str)
+                and _is(entry.get("story_html"), str)
                 and isinstance(entry.get("refused"), list)
                 and all(isinstance(r, list) and all(type(part) in (str, int) for part in r)
                         for r in entry["refused"])
@@ -235,7 +236,8 @@ def load_documents(path: Path) -> dict[str, Document]:
             continue
         documents[name] = Document(
             name, entry["data"], [Issue(name, *issue) for issue in entry["issues"]],
-            {tuple(r) for r in entry["refused"]}, Positions.from_json(entry["positions"]))
+            {tuple(r) for r in entry["refused"]}, Positions.from_json(entry["positions"]),
+            entry["story_html"])
     return documents
 
 
@@ -243,7 +245,7 @@ def save_documents(path: Path, documents: dict[str, Document]) -> None:
     _write(path, _json({"version": VERSION, "documents": {
         name: {"data": doc.data, "refused": [list(r) for r in doc.refused],
                "issues": [[i.line, i.col, i.severity, i.message, i.hint] for i in doc.issues],
-               "positions": doc.positions.to_json()}
+               "positions": doc.positions.to_json(), "story_html": doc.story_html}
         for name, doc in documents.items()}}))
 
 

@@ -23,6 +23,7 @@ from .serve import server
 from .text import printable
 from .validate import Result, load_config, load_targets, validate, validated_catalog
 
+
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Everything the tool prints goes through here: control characters from the data (an ESC
     sequence could hide or rewrite what a reviewer reads) are shown as escapes, never sent raw."""
@@ -381,13 +382,14 @@ def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
 
 @report_group.command("coverage")
 @REPORT_FORMAT
+@REPORT_AS_OF
 @click.option("--fail-on-gap", is_flag=True, help="Exit 1 when any target has a gap.")
 @click.pass_obj
 @_friendly
-def report_coverage(root: Path, fmt: str, fail_on_gap: bool) -> None:
-    """Active, willing advocates against the targets in targets.yaml, gaps first."""
-    catalog = validated_catalog(root)
-    rows = coverage.coverage(catalog.advocates, catalog.targets)
+def report_coverage(root: Path, fmt: str, as_of: dt.date | None, fail_on_gap: bool) -> None:
+    """Active, willing, consenting advocates against the targets in targets.yaml, gaps first."""
+    catalog, today = _catalog_as_of(root, as_of)
+    rows = coverage.coverage(catalog.advocates, catalog.targets, today)
     echo(reporters.coverage_report(rows, fmt))
     if fail_on_gap and any(row.gap for row in rows):
         sys.exit(1)

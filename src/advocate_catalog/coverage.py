@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +41,20 @@ class Coverage:
         return max(0, self.target.minimum - self.count)
 
 
-def counted(advocates: list[Advocate]) -> list[Advocate]:
-    """Who counts toward coverage: active, and willing (yes) for at least one activity."""
-    return [a for a in advocates if a.status == "active" and a.willing("yes")]
+def counted(advocates: list[Advocate], today: dt.date) -> list[Advocate]:
+    """Who counts toward coverage: active, willing (yes) for at least one activity, and with
+    current consent to the internal catalog (as the site's listing requires)."""
+    return [a for a in advocates
+            if a.status == "active" and a.willing("yes") and _consents(a, today)]
+
+
+def _consents(advocate: Advocate, today: dt.date) -> bool:
+    # diff counts profiles straight from git snapshots, never validated: a malformed consent
+    # block is no consent, not a crash.
+    try:
+        return advocate.consents_to("internal-catalog", today)
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 def targets_from(doc: Document, config: Config) -> tuple[list[Target], list[Issue]]:
@@ -64,9 +76,11 @@ def targets_from(doc: Document, config: Config) -> tuple[list[Target], list[Issu
     return ([], issues) if issues else (targets, [])
 
 
-def coverage(advocates: list[Advocate], targets: list[Target]) -> list[Coverage]:
-    """Each target with its count, the biggest gaps first, then the met targets."""
-    pool = counted(advocates)
+def coverage(advocates: list[Advocate], targets: list[Target],
+             today: dt.date | None = None) -> list[Coverage]:
+    """Each target with its count on `today` (default: the clock's), the biggest gaps first,
+    then the met targets."""
+    pool = counted(advocates, today or dt.date.today())
     rows = [Coverage(t, sum(t.matches(a) for a in pool)) for t in targets]
     return sorted(rows, key=lambda c: (-c.gap, c.target.label))
 

@@ -129,6 +129,7 @@ def _advocates(snapshot: dict[str, str]) -> list[Advocate]:
     for path, text in snapshot.items():
         data = _data(text, path) if path.startswith("advocates/") else None
         if (data and isinstance(data.get("company"), dict) and isinstance(data.get("products"), list)
+                and isinstance(data.get("status"), str)
                 and isinstance(data.get("willingness", {}), dict) and isinstance(data.get("id"), str)):
             found.append(Advocate.from_document(path, data, Positions()))
     return found

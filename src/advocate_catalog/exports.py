@@ -14,6 +14,7 @@ from typing import Any
 from . import git
 from .activity import Availability
 from .model import Advocate, Config
+from .text import strip
 
 EXPORT_FORMAT = "advocate-catalog/1"  # bump when a field changes meaning or disappears
 ATOM = "http://www.w3.org/2005/Atom"
@@ -52,12 +53,25 @@ def record(config: Config, advocate: Advocate, available: Availability,
 
 def to_json(records: list[dict[str, Any]], today: dt.date) -> str:
     return json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat(),
-                       "advocates": records}, ensure_ascii=False, separators=(",", ":"))
+                       "advocates": _stripped(records)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _stripped(value: Any) -> Any:
+    """`value` with forbidden characters stripped from every string, keys too: on the data, as
+    JSON would only escape them (`\\u0001`) and a reader would get them back."""
+    if isinstance(value, str):
+        return strip(value)
+    if isinstance(value, dict):
+        return {_stripped(key): _stripped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stripped(item) for item in value]
+    return value
 
 
 def _cell(value: Any) -> str:
-    """Text for a spreadsheet cell; a leading = + - @ would run as a formula, so it is quoted."""
-    text = "; ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    """Text for a spreadsheet cell; a leading = + - @ would run as a formula, so it is quoted
+    (checked after stripping forbidden characters, which could hide one)."""
+    text = strip("; ".join(value) if isinstance(value, list) else "" if value is None else str(value))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -76,23 +90,49 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def changed_dates(root: Path, paths: list[str]) -> dict[str, dt.date]:
+EARLIEST = dt.date(2000, 1, 1)  # a commit dated before this has a wrong clock, not a real date
+
+
+def changed_dates(root: Path, paths: list[str], today: dt.date) -> dict[str, dt.date]:
     """When each file last changed, from one pass over git history ({} outside git)."""
     if not git.is_repository(root):
         return {}
     done = git.git(root, "log", "--format=%x00%cs", "--name-only", "--", "advocates", check=False)
-    wanted, found, day = set(paths), {}, None
-    for line in done.stdout.splitlines():
+    return parse_log(done.stdout, set(paths), today)
+
+
+def parse_log(text: str, wanted: set[str], today: dt.date) -> dict[str, dt.date]:
+    """Each wanted file's newest commit date from `git log --format=%x00%cs --name-only`.
+
+    Commit dates are whatever the committer's clock said: one that does not parse or is before
+    2000 is ignored (the file falls back as if git had no date for it), one after `today` is
+    clamped to `today` so it cannot pin a profile to the top of What's new.
+    """
+    found: dict[str, dt.date | None] = {}
+    day: dt.date | None = None
+    for line in text.splitlines():
         if line.startswith("\x00"):
-            day = dt.date.fromisoformat(line[1:])
-        elif line in wanted and line not in found and day:
+            day = _commit_day(line[1:], today)
+        elif line in wanted and line not in found:
             found[line] = day
-    return found
+    return {path: day for path, day in found.items() if day is not None}
 
 
-def news(advocates: list[Advocate], root: Path, limit: int = 50) -> list[tuple[dt.date, Advocate]]:
-    """Advocates by the date their profile last changed (git history, else last_verified)."""
-    dates = changed_dates(root, [a.path for a in advocates])
+def _commit_day(text: str, today: dt.date) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None if day < EARLIEST else min(day, today)
+
+
+def news(advocates: list[Advocate], root: Path, today: dt.date | None = None,
+         limit: int = 50) -> list[tuple[dt.date, Advocate]]:
+    """Advocates by the date their profile last changed (git history, else last_verified).
+
+    `today` is the build day, the latest date git may give (default: the clock's today).
+    """
+    dates = changed_dates(root, [a.path for a in advocates], today or dt.date.today())
     dated = [(dates.get(a.path, a.last_verified), a) for a in advocates]
     return sorted(dated, key=lambda item: (item[0], item[1].id), reverse=True)[:limit]
 
@@ -102,8 +142,10 @@ def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date) 
     feed = ET.Element(f"{{{ATOM}}}feed")
 
     def add(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        element.text = text or None
+        # ElementTree writes control characters as they are, and XML cannot hold them.
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}",
+                                {key: strip(value) for key, value in attributes.items()})
+        element.text = strip(text) or None
         return element
 
     add(feed, "title", f"{config.title}: what's new")

@@ -124,6 +124,7 @@ class Document:
     # Values the loader refused (aliases, foreign tags): already reported, so later checks skip them.
     refused: set[JsonPath] = field(default_factory=set)
     positions: Positions = field(default_factory=Positions, repr=False)
+    story_html: str = ""  # the story rendered once, when the file is checked (see validate.py)
 
     @property
     def values(self) -> Places:
@@ -321,7 +322,14 @@ class _Builder:
         if tag == INT:
             return int(value, 0) if value[:2] in ("0o", "0x") else int(value, 10)
         if tag == FLOAT:
-            return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            number = float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+            if number != number or number in (float("inf"), float("-inf")):
+                self.fail(_mark(event), f"'{value}' is not a finite number",
+                          "write an amount as digits, e.g. 250000")
+                if path is not None:
+                    self.doc.refused.add(path)
+                return None
+            return number
         if tag == DATE:
             try:
                 return dt.date.fromisoformat(value).isoformat()
@@ -408,6 +416,9 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
     if _NEEDS_ESCAPES.search(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if value and value[0] in _RESOLVABLE and StrictLoader.resolve(
+            StrictLoader, yaml.ScalarNode, value, (True, False)) != STR:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")  # '08', '1e3', 'true'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value,
                                    style="|" if "\n" in value else None)
 

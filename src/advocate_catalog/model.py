@@ -141,11 +141,13 @@ class Record:
     path: str
     data: dict[str, Any]
     positions: Positions = field(default_factory=Positions, repr=False)
+    story_html: str = field(default="", repr=False)  # rendered and sanitised when validated
 
     @classmethod
-    def from_document(cls, path: str, data: dict[str, Any], positions: Positions) -> Self:
+    def from_document(cls, path: str, data: dict[str, Any], positions: Positions,
+                      story_html: str = "") -> Self:
         public = {key: value for key, value in data.items() if key != "private"}
-        return cls(id=data["id"], path=path, data=public, positions=positions)
+        return cls(id=data["id"], path=path, data=public, positions=positions, story_html=story_html)
 
     @property
     def name(self) -> str:

@@ -147,9 +147,14 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
 
     Everything is checked before anything is touched; on any failure both files stay as they were.
     """
-    source = (root / nomination_file).resolve()
+    given = root / nomination_file
+    # Checked before resolving: a resolved path is never a link, so the check must see the path given.
+    if given.is_symlink() or (root / "nominations").is_symlink():
+        raise CatalogError(f"{nomination_file} is, or is inside, a symbolic link — nothing was "
+                           "changed; put the nomination file itself in nominations/ and promote it")
+    source = given.resolve()
     nominations = (root / "nominations").resolve()
-    if source.parent != nominations or source.suffix != ".yaml" or source.is_symlink():
+    if source.parent != nominations or source.suffix != ".yaml":
         raise CatalogError(f"{nomination_file} is not a file in nominations/ — give the path of a "
                            "nomination, e.g. nominations/jane-doe.yaml")
     display = f"nominations/{source.name}"
@@ -160,6 +165,9 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
         raise InvalidData(issues)
     target = root / "advocates" / source.name
     relative_target = f"advocates/{source.name}"
+    if target.is_symlink() or (root / "advocates").is_symlink():
+        raise CatalogError(f"{relative_target} is, or is inside, a symbolic link — nothing was "
+                           "changed; remove the link, then promote again")
     if target.exists():
         raise CatalogError(f"{relative_target} already exists — nothing was changed; merge the "
                            "nomination into that profile by hand")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-import markdown
 import nh3
 import pycountry
 from markupsafe import Markup
@@ -23,15 +23,12 @@ from .coverage import coverage
 from .freshness import check, verification_state
 from .model import Advocate, Catalog, Config, sort_key
 from .nominate import QUESTIONS, choices
+from .story import story_html
 
 STATUS_LABELS = {"nominated": "Nominated", "active": "Active", "resting": "Resting",
                  "alumni": "Alumni", "inactive": "Inactive"}
 ASSET_LABELS = {"case-study": "Case study", "video": "Video", "review": "Review",
                 "webinar": "Webinar", "slides": "Slides", "article": "Article", "podcast": "Podcast"}
-
-# What a story may contain after Markdown: text formatting, lists, quotes and https/mailto links.
-STORY_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol",
-              "li", "a", "h3", "h4", "h5", "h6"}
 
 # Facets in the order the site shows them: (search filter key, label, taxonomy list or fixed labels).
 FACETS: list[tuple[str, str, str | dict[str, str]]] = [
@@ -45,15 +42,9 @@ FACETS: list[tuple[str, str, str | dict[str, str]]] = [
 ]
 
 
-# One converter, reset between stories: building a converter costs more than a short story.
-_MARKDOWN = markdown.Markdown(extensions=["sane_lists"], output_format="html")
-
-
-def story_html(text: str) -> str:
-    """Markdown to HTML with everything unsafe removed: no raw HTML, scripts or non-https links."""
-    html = _MARKDOWN.reset().convert(text)
-    return nh3.clean(html, tags=STORY_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"https", "mailto"}, link_rel="noopener noreferrer")
+def rendered_story(advocate: Advocate) -> str:
+    """The story's HTML as validation rendered it (once per file; kept in the build cache)."""
+    return advocate.story_html or story_html(advocate.data["story"])
 
 
 def country_name(code: str) -> str:
@@ -119,7 +110,7 @@ def summary_of(advocate: Advocate) -> str:
     """The card line: `summary`, else the story's first sentence."""
     if "summary" in advocate.data:
         return advocate.data["summary"]
-    plain = nh3.clean(story_html(advocate.data["story"]), tags=set()).strip()
+    plain = html.unescape(nh3.clean(rendered_story(advocate), tags=set())).strip()
     first = plain.split(". ")[0].strip()
     return first if len(first) <= 200 else first[:197].rstrip() + "…"
 
@@ -222,7 +213,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "persona": config.label("personas", data["persona"]),
         "size": config.label("company_sizes", data["company"]["size"]),
         "products": [{"id": p, "label": config.label("products", p)} for p in data["products"]],
-        "story_html": story_html(data["story"]),
+        "story_html": rendered_story(advocate),
         "willingness": willingness,
         "assets": [{**asset, "type_label": ASSET_LABELS[asset["type"]]}
                    for asset in data["assets"]],
@@ -255,8 +246,11 @@ def nomination_questions(config: Config) -> list[dict[str, Any]]:
             for question in QUESTIONS]
 
 
-def coverage_context(catalog: Catalog, listed: list[Advocate]) -> dict[str, Any]:
-    rows = coverage(catalog.advocates, catalog.targets)
+def coverage_context(catalog: Catalog, listed: list[Advocate],
+                     today: dt.date | None = None) -> dict[str, Any]:
+    """The coverage page, counted among the advocates the site lists only. `listed` passed the
+    consent check on the build day already; `today`, that day, checks it again when given."""
+    rows = coverage(listed, catalog.targets, today or dt.date.min)
     chart = bar_chart("coverage-chart", "Active, willing advocates against targets",
                       "Each bar is the number of active advocates willing for at least one "
                       "activity; the line is the target. Gaps come first.",
@@ -271,10 +265,10 @@ def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
                                  "Advocate activities logged in each of the last six quarters.",
                                  [Bar(q, n) for q, n in figures["per_quarter"]]),
         "by_type": bar_chart("type-chart", "Activities by type",
-                             "All logged activities, by activity type.",
+                             "Activities of listed advocates, by activity type.",
                              [Bar(t, n) for t, n in figures["by_type"]]),
         "by_team": bar_chart("team-chart", "Activities by requesting team",
-                             "All logged activities, by the team that asked.",
+                             "Activities of listed advocates, by the team that asked.",
                              [Bar(t, n) for t, n in figures["by_team"]]),
     }
 
@@ -336,7 +330,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     facet_list = facets(config, listed, states)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
-    card_macro = env.get_template("_card.html").module.card
+    card_macro = getattr(env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
     rendered = rendered if rendered is not None else {}
     card_digest: dict[str, str] = {}
 
@@ -351,9 +345,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
 
     env.globals["card_html"] = card_html
     cards = [card(config, a, today, states[a.id]) for a in listed]
-    figures = report.value(catalog, today, {a.id for a in listed})
+    figures = report.value(catalog, today)
     by_id = {c["id"]: c for c in cards}
-    latest = exports.news(listed, root)
+    latest = exports.news(listed, root, today)
     records = [exports.record(config, a, states[a.id], today) for a in listed]
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
@@ -380,7 +374,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
         page("advocates/index.html", "all.html", cards=cards),
         page("nominate/index.html", "nominate.html", questions=nomination_questions(config),
              repository_url=config.repository_url, branch=config.branch),
-        page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed)),
+        page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today)),
         page("value/index.html", "value.html", figures=figures, charts=value_charts(figures)),
         page("whats-new/index.html", "whats_new.html",
              items=[(day, by_id[a.id]) for day, a in latest]),

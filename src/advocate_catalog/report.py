@@ -23,14 +23,17 @@ def last_quarters(today: dt.date, count: int = 6) -> list[str]:
     return labels[::-1]
 
 
-def value(catalog: Catalog, today: dt.date, named: set[str] | None = None) -> dict[str, Any]:
-    """Every figure of the value page and `report value`, from the activity logs and profiles.
+def value(catalog: Catalog, today: dt.date) -> dict[str, Any]:
+    """Every figure of the value page and `report value`, from the advocates the site lists.
 
-    `named` limits which advocates may be named (the site names only listed ones); counts
-    always include everyone.
+    One rule for the site and the CLI: only `catalog.listed(today)` (a listed status and current
+    internal-catalog consent) is counted, so a figure never carries the activity or text (teams,
+    deals) of someone who has not consented, or no longer does, and the two always agree. Only
+    the count of nominations waiting looks at the nominations.
     """
     config = catalog.config
-    entries = [(advocate, entry) for advocate in catalog.advocates
+    listed = catalog.listed(today)
+    entries = [(advocate, entry) for advocate in listed
                for entry in log(advocate) if entry["day"] <= today]
     quarters = last_quarters(today)
     per_quarter = Counter(quarter(e["day"]) for _, e in entries)
@@ -40,14 +43,14 @@ def value(catalog: Catalog, today: dt.date, named: set[str] | None = None) -> di
         deal["amount"] = max(deal["amount"], float(entry.get("amount", 0)))
         deal["outcome"] = entry.get("outcome", deal["outcome"])  # the latest word on the deal
     outcomes = Counter(d["outcome"] for d in deals.values())
-    askable = [a for a in catalog.advocates if a.status in ("active", "resting")]
+    askable = [a for a in listed if a.status in ("active", "resting")]
 
     def verified_within(days: int) -> float:
         recent = sum((today - a.last_verified).days <= days for a in askable)
         return round(100 * recent / len(askable), 1) if askable else 0.0
 
     most_active = Counter(a.id for a, _ in entries)
-    names = {a.id: a.name for a in catalog.advocates}
+    names = {a.id: a.name for a in listed}
     waiting = sorted(catalog.nominations, key=lambda n: n.nominated_on)
     return {
         "as_of": today.isoformat(),
@@ -60,8 +63,7 @@ def value(catalog: Catalog, today: dt.date, named: set[str] | None = None) -> di
         "amount_influenced": sum(d["amount"] for d in deals.values()),
         "amount_won": sum(d["amount"] for d in deals.values() if d["outcome"] == "won"),
         "outcomes": {key: outcomes.get(key, 0) for key in ("won", "lost", "open")},
-        "most_active": [(names[i], n) for i, n in most_active.most_common()
-                        if named is None or i in named][:10],
+        "most_active": [(names[i], n) for i, n in most_active.most_common(10)],
         "verified_90": verified_within(90),
         "verified_180": verified_within(180),
         "nominations_waiting": len(waiting),

@@ -45,7 +45,7 @@ def shard_of(advocate_id: str, shards: int) -> int:
 
 def _binary() -> str:
     try:
-        from pagefind_bin import get_executable  # type: ignore[import-untyped]
+        from pagefind_bin import get_executable
     except ImportError:
         raise BuildError("Pagefind is not installed — reinstall with `python -m pip install -e .`") from None
     return str(get_executable())

@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,7 @@ from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, 
 
 if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to do never needs them
     import jsonschema
+    import jsonschema_rs
 
 CONFIG_FILE = "catalog.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -78,11 +79,17 @@ def _one_of(allowed: list[str], value: Any) -> str:
 
 @dataclass
 class Checker:
-    """One schema, twice: compiled to Python code to pass valid files quickly, and jsonschema to
-    explain, with paths and keywords, what is wrong in the few files that fail."""
+    """One draft 2020-12 schema, twice: jsonschema-rs (native code) passes valid files quickly, and
+    python-jsonschema explains, with paths and keywords, what is wrong in the few that fail."""
 
     explain: jsonschema.protocols.Validator
-    passes: Callable[[Any], bool]
+    fast: jsonschema_rs.Validator
+
+    def passes(self, data: Any) -> bool:
+        try:
+            return self.fast.is_valid(data)
+        except ValueError:  # a value JSON cannot hold (a lone surrogate): let `explain` judge it
+            return False
 
     def issues(self, doc: Document) -> list[Issue]:
         return [] if self.passes(doc.data) else schema_issues(doc, self.explain)
@@ -96,44 +103,30 @@ class Schemas:
     nomination: Checker
 
 
-def _fast(schema: dict[str, Any], others: dict[str, dict[str, Any]]) -> Callable[[Any], bool]:
-    """A compiled validator answering only "valid or not". fastjsonschema speaks draft 7; the
-    keywords our schemas use mean the same there, and a test compares both on bad inputs."""
-    draft7 = {**_as_draft7(schema), "$schema": "http://json-schema.org/draft-07/schema#"}
-    import fastjsonschema
-
-    compiled = fastjsonschema.compile(
-        draft7, handlers={"https": lambda uri: _as_draft7(others[uri.split("#")[0]])},
-        formats={"date": _is_date}, use_default=False)
-
-    def passes(data: Any) -> bool:
-        try:
-            compiled(data)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
-
-    return passes
+# A `$` outside a character class or an escape: the end of the text in JSON Schema's regexes
+# (ECMA-262) and in jsonschema-rs, while Python's `$` also matches before a final newline.
+_DOLLAR = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\$", re.DOTALL)
 
 
-def _as_draft7(node: Any) -> Any:
-    """Draft 7 ignores the keywords beside a `$ref`; 2020-12 applies them. `allOf` keeps both."""
-    if isinstance(node, list):
-        return [_as_draft7(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _as_draft7(value) for key, value in node.items()}
-    if "$ref" in node and len(node) > 1:
-        node["allOf"] = [*node.get("allOf", []), {"$ref": node.pop("$ref")}]
-    return node
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(_DOLLAR.sub(lambda m: r"\Z" if m.group() == "$" else m.group(), pattern))
 
 
-def _is_date(value: Any) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return False
-    return bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value))
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """python-jsonschema's `pattern`, with `$` meaning what it means to jsonschema-rs: a one-line
+    field's text followed by a newline is refused by both."""
+    import jsonschema
+
+    if validator.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _explaining() -> type[jsonschema.protocols.Validator]:
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
 
 
 def _read_schema(root: Path, name: str) -> dict[str, Any]:
@@ -149,17 +142,23 @@ def compile_schemas(root: Path, config: Config) -> Schemas:
     advocate["$defs"]["owner"]["x-vocabulary"] = "owners"
     nomination = _read_schema(root, "nomination.schema.json")
     import jsonschema
+    import jsonschema_rs
     from referencing import Registry, Resource
 
+    # Both validators find a schema's `$ref`s into the other by `$id`, never over the network.
+    schemas = [(schema["$id"], schema) for schema in (advocate, nomination)]
     registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in (advocate, nomination))
-    checker = jsonschema.FormatChecker(["date"])
-
-    by_id = {schema["$id"]: schema for schema in (advocate, nomination)}
+        (uri, Resource.from_contents(schema)) for uri, schema in schemas)
+    fast_registry = jsonschema_rs.Registry(schemas, draft=jsonschema_rs.Draft202012)
+    # Both check `format: date` their own way (native code is faster than a Python callback); they
+    # differ on year 0000 only, which the schema's date pattern refuses (a test covers the corners).
+    dates = jsonschema.FormatChecker(["date"])
 
     def validator(schema: dict[str, Any]) -> Checker:
-        explain = jsonschema.Draft202012Validator(schema, registry=registry, format_checker=checker)
-        return Checker(explain, _fast(schema, by_id))
+        explain = _explaining()(schema, registry=registry, format_checker=dates)
+        fast = jsonschema_rs.Draft202012Validator(schema, registry=fast_registry,
+                                                  validate_formats=True, offline=True)
+        return Checker(explain, fast)
 
     return Schemas(validator(advocate), validator(nomination))
 
@@ -169,7 +168,8 @@ def schema_issues(doc: Document, validator: jsonschema.protocols.Validator) -> l
     issues: list[Issue] = []
     flagged: set[JsonPath] = set()
     already = {(i.line, i.col) for i in doc.issues}
-    root_properties = validator.schema.get("properties", {})
+    root_schema: Any = validator.schema
+    root_properties = root_schema.get("properties", {}) if isinstance(root_schema, dict) else {}
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
         path = tuple(error.absolute_path)
         if doc.near_refused(path):
@@ -199,20 +199,23 @@ def _enum_hint(schema: dict[str, Any], value: Any) -> str:
 
 def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath,
                root_properties: dict[str, Any]) -> Iterator[Issue]:
-    name, value, kind = field_name(path), error.instance, error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    # The stubs allow "unset" for every field; a reported error always has them set.
+    value: Any = error.instance
+    kind: Any = error.validator
+    name = field_name(path)
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
         missing = re.match(r"^'(.*)' is a required property$", error.message)
         key = missing.group(1) if missing else str(error.validator_value)
         where = "" if not path else f"{name}: "
         # A conditional `required` (allOf/if/else) has no properties of its own: use the top level.
-        properties = error.schema.get("properties") or (root_properties if not path else {})
+        properties = schema.get("properties") or (root_properties if not path else {})
         described = properties.get(key, {}).get("description", "")
         yield doc.issue(path, f"{where}missing required field '{key}'",
                         f"add `{key}:` ({described[:1].lower()}{described[1:].rstrip('.')})"
                         if described else f"add `{key}:`")
     elif kind == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         for extra in [k for k in value if k not in allowed]:
             yield doc.issue((*path, extra), f"unknown field '{field_name((*path, extra))}'",
                             _did_you_mean(allowed, extra) or f"fields here: {', '.join(allowed)}",
@@ -223,8 +226,8 @@ def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath,
     elif kind == "enum":
         yield doc.issue(path, f"{name} {_show(value)} is not allowed", _enum_hint(schema, value))
     elif kind == "type":
-        expected = error.validator_value
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in
+        expected: Any = error.validator_value
+        wanted = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in
                              (expected if isinstance(expected, list) else [expected]))
         yield doc.issue(path, f"{name} must be {wanted}, not {_kind(value)}",
                         _hint_from(schema) or f"write {wanted} here")
@@ -384,7 +387,24 @@ def check_document(doc: Document, stem: str, checker: Checker, today: dt.date) -
     if doc.data is not None:
         doc.issues += checker.issues(doc)
         doc.issues += record_issues(doc, stem, today)
+        doc.issues += story_issues(doc)
     return doc
+
+
+def story_issues(doc: Document) -> list[Issue]:
+    """Render the story now, once: a story that cannot render fails validation with its line,
+    not the build, and the build reuses the HTML (kept in the build cache with the file)."""
+    text = doc.data.get("story")
+    if not isinstance(text, str) or doc.near_refused(("story",)):
+        return []
+    from .story import story_html, story_problem
+
+    problem = story_problem(text)
+    if problem is not None:
+        what, _, how = problem.partition(" — ")
+        return [doc.issue(("story",), what, how or "simplify the Markdown; preview it in GitHub's editor")]
+    doc.story_html = story_html(text)
+    return []
 
 
 PARALLEL_FROM = 400  # below this many files, starting worker processes costs more than it saves
@@ -432,32 +452,60 @@ def _company(doc: Document) -> str:
 
 
 def duplicate_issues(docs: list[Document]) -> list[Issue]:
-    """Warnings for files that look like the same person: same name at the same company, or a
-    nomination whose name is already in the catalog (people change jobs)."""
+    """One warning per name held by files that look like the same person: same name at the same
+    company, or a nomination whose name is already in the catalog (people change jobs). It sits
+    on the last of them and lists the others: a thousand copies give one line, not a million."""
     issues = []
-    by_name: dict[str, list[tuple[Document, str]]] = {}
+    by_name: dict[str, list[Document]] = {}
     for doc in docs:
         if isinstance(doc.data, dict) and doc.data.get("name"):
-            by_name.setdefault(_comparable(doc.data["name"]), []).append((doc, ""))
+            by_name.setdefault(_comparable(doc.data["name"]), []).append(doc)
     for group in by_name.values():
         if len(group) < 2:
             continue
-        group = [(doc, _company(doc)) for doc, _ in group]
-        for i, (doc, company) in enumerate(group):
-            for earlier, earlier_company in group[:i]:
-                same_company = company == earlier_company
-                nomination = any(d.path.startswith("nominations/") for d in (doc, earlier))
-                if same_company or nomination:
-                    where = " at the same company" if same_company else ""
-                    issues.append(doc.issue(("name",), f"'{doc.data['name']}' looks like the same "
-                                            f"person as {earlier.path}{where}",
-                                            "if it is, keep one file and merge what is new into it",
-                                            severity="warning"))
+        by_company: dict[str, list[Document]] = {}
+        for doc in group:
+            by_company.setdefault(_company(doc), []).append(doc)
+        nomination = any(doc.path.startswith("nominations/") for doc in group)
+        involved = group if nomination else [d for d in group if len(by_company[_company(d)]) > 1]
+        if len(involved) < 2:
+            continue
+        last, others = involved[-1], [doc.path for doc in involved[:-1]]
+        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        same_company = len({_company(doc) for doc in involved}) == 1
+        where = " at the same company" if same_company else ""
+        issues.append(last.issue(("name",), f"'{last.data['name']}' looks like the same person as "
+                                 f"{shown}{where}",
+                                 "if it is, keep one file and merge what is new into it",
+                                 severity="warning"))
     return issues
 
 
+MAX_WARNINGS_PER_KIND = 50
+
+
+def capped(issues: list[Issue], most: int = MAX_WARNINGS_PER_KIND) -> list[Issue]:
+    """At most `most` warnings of one kind (warnings of a kind share their hint), then one line
+    saying how many more there are: thousands of annotations help no reviewer."""
+    seen: dict[str, int] = {}
+    kept: list[Issue] = []
+    first_left_out: dict[str, Issue] = {}
+    for issue in issues:
+        if issue.severity == "warning":
+            seen[issue.hint] = seen.get(issue.hint, 0) + 1
+            if seen[issue.hint] > most:
+                first_left_out.setdefault(issue.hint, issue)
+                continue
+        kept.append(issue)
+    for hint, issue in first_left_out.items():
+        kept.append(Issue(issue.path, issue.line, issue.col, "warning",
+                          f"{seen[hint] - most:,} more warnings like this one were left out "
+                          f"(first {most} shown)", hint))
+    return kept
+
+
 def _records(docs: Iterable[tuple[Document, str]], cls: type[Record]) -> list[Any]:
-    return [cls.from_document(doc.path, doc.data, doc.positions)
+    return [cls.from_document(doc.path, doc.data, doc.positions, doc.story_html)
             for doc, _ in docs if doc.data is not None and not doc.issues]
 
 
@@ -488,7 +536,7 @@ def validate(root: Path, today: dt.date | None = None,
     catalog.targets, target_issues = load_targets(root, config)
     issues += target_issues
     documents = {doc.path: doc for doc, _ in advocate_docs + nomination_docs}
-    return Result(catalog, sorted(issues), documents)
+    return Result(catalog, capped(sorted(issues)), documents)
 
 
 def validated_catalog(root: Path, today: dt.date | None = None) -> Catalog:

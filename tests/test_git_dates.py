@@ -1,0 +1,71 @@
+"""Dates from git history are data like any other: one that does not parse is ignored, one in
+the future is clamped to the build day, so no commit can crash a build or pin a profile on top."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from advocate_catalog.exports import news, parse_log
+from advocate_catalog.model import Advocate
+
+TODAY = dt.date(2026, 11, 23)
+YEAR_2100 = "@4102444800 +0000"  # git refuses 2100-01-01T00:00:00 written out, not as seconds
+YEAR_10000 = "@253402300800 +0000"
+
+
+def _commit(repo: Path, name: str, when: str | None = None) -> None:
+    (repo / "advocates" / name).write_text(f"changed at {when}\n")
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else None
+    for args in (["add", "-A"], ["commit", "-qm", name]):
+        subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+                       cwd=repo, env=env, check=True, capture_output=True)
+
+
+def _advocate(name: str, verified: str = "2026-06-01") -> Advocate:
+    return Advocate(id=name.removesuffix(".yaml"), path=f"advocates/{name}",
+                    data={"status": "active", "last_verified": verified})
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "advocates").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    _commit(repo, "recent.yaml", "2026-10-01T12:00:00")
+    return repo
+
+
+def test_a_commit_from_the_future_is_clamped_to_the_build_day(history: Path) -> None:
+    _commit(history, "future.yaml", YEAR_2100)
+    items = news([_advocate("recent.yaml"), _advocate("future.yaml")], history, TODAY)
+    assert [(day, a.id) for day, a in items] == [(TODAY, "future"),
+                                                 (dt.date(2026, 10, 1), "recent")]
+
+
+def test_a_commit_in_year_10000_does_not_crash_the_build(history: Path) -> None:
+    _commit(history, "far.yaml", YEAR_10000)
+    items = news([_advocate("recent.yaml"), _advocate("far.yaml")], history, TODAY)
+    assert [(day, a.id) for day, a in items] == [(dt.date(2026, 10, 1), "recent"),
+                                                 (dt.date(2026, 6, 1), "far")]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("2026-11-02", dt.date(2026, 11, 2)),
+    ("2100-01-01", TODAY),
+    ("10000-01-01", None),
+    ("1999-12-31", None),
+    ("1970-01-01", None),
+    ("not a date", None),
+    ("", None),
+])
+def test_parse_log_reads_each_date_defensively(header: str, expected: dt.date | None) -> None:
+    text = f"\x00{header}\n\nadvocates/a.yaml\n\x002026-01-05\n\nadvocates/a.yaml\nadvocates/b.yaml\n"
+    found = parse_log(text, {"advocates/a.yaml", "advocates/b.yaml"}, TODAY)
+    # A file whose newest commit has no usable date falls back as if git had none for it.
+    assert found.get("advocates/a.yaml") == expected
+    assert found["advocates/b.yaml"] == dt.date(2026, 1, 5)
