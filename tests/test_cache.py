@@ -125,3 +125,31 @@ def test_an_interrupted_update_leads_to_a_full_rebuild(sample_repo: Path) -> Non
     assert not summary.up_to_date and _inode(site) != before  # a whole new site, swapped in
     assert not journal.exists()
     assert build(sample_repo, site, AS_OF).up_to_date
+
+
+def test_each_story_renders_once_per_build_and_not_again_when_unchanged(sample_repo: Path,
+                                                                        monkeypatch) -> None:
+    """Stories render when validated; pages, cards and summaries reuse that HTML, and the next
+    build takes it from the cache for every file that did not change."""
+    from advocate_catalog import story
+
+    calls: list[str] = []
+    real = story.cmarkgfm.markdown_to_html_with_extensions
+
+    def counting(text: str, **options: object) -> str:
+        calls.append(text)
+        return real(text, **options)
+
+    monkeypatch.setattr(story.cmarkgfm, "markdown_to_html_with_extensions", counting)
+    story._render.cache_clear()
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    files = [*(sample_repo / "advocates").glob("*.yaml"), *(sample_repo / "nominations").glob("*.yaml")]
+    with_story = [f for f in files if "\nstory:" in f.read_text()]
+    assert len(calls) == len(set(calls)) == len(with_story)
+    calls.clear()
+    story._render.cache_clear()
+    profile = sample_repo / PROFILE
+    profile.write_text(profile.read_text().replace("title: ", "title: Acting ", 1))
+    build(sample_repo, site, AS_OF)
+    assert len(calls) == 1
