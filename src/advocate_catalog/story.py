@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -29,8 +30,11 @@ TOP_HEADING = 3
 # Elements open at once. Ten nested list levels use 20; deeper nesting is no longer prose, and the
 # HTML parser in nh3 spends time proportional to depth on every tag (quadratic on `> > > …`).
 MAX_DEPTH = 32
-# Markdown grows at most ~15x into HTML (a table of one-letter, aligned cells); beyond 30x cmark has
-# padded short table rows to a very wide header. Small stories are exempt: `x` is already 8x.
+# cmark pads every short table row to its header's width: 6 KB of `|a|a|…` header and `x` rows make
+# 5 MB of cells. Past this many cells (a spreadsheet, not a story) tables are left as text.
+MAX_TABLE_CELLS = 10_000
+# Markdown grows at most ~15x into HTML (nested quotes, aligned empty cells); past 30x something else
+# is amplifying and the story is shown as plain text. Small stories are exempt: `x` is already 8x.
 MAX_GROWTH = 30
 GROWTH_FLOOR = 10_000
 # Stories kept rendered: the benchmark's 10,000-profile catalog fits (~60 MB of HTML); a larger one
@@ -45,6 +49,9 @@ _IMAGE = re.compile(r'<img src="[^"]*" alt="([^"]*)"(?: title="[^"]*")? />')
 _TASK_BOX = re.compile(r'<input type="checkbox" (?:checked="" )?disabled="" />')
 _WWW_LINK = re.compile(r'<a href="http://(www\.[^"]*)">([^<]*)</a>')
 _TAG = re.compile(r'<(/?)[a-z][a-z0-9]*(?: [a-z-]+="[^"]*")*( /)?>')
+_STEP = {("/", ""): -1, ("", " /"): 0, ("", ""): 1}  # close, void, open
+# A GFM delimiter row of two or more columns, maybe inside quotes or a list: `| :-- | --: |`.
+_DELIMITER_ROW = re.compile(r"[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
 _ANCHOR = re.compile(r'<a((?: [a-z-]+="[^"]*")*)>|</a>')
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -117,36 +124,22 @@ def _upgrade_www(match: re.Match[str]) -> str:
 
 def _limit_depth(markup: str) -> tuple[str, int]:
     """cmark's well-formed HTML with elements deeper than MAX_DEPTH unwrapped, and the depth it had."""
-    depth = deepest = 0
-    for match in _TAG.finditer(markup):
-        if match[1]:
-            depth -= 1
-        elif not match[2]:
-            depth += 1
-            deepest = max(deepest, depth)
+    deepest = max(itertools.accumulate(_STEP[kind] for kind in _TAG.findall(markup)), default=0)
     if deepest <= MAX_DEPTH:
         return markup, deepest
     kept: list[bool] = []
-    parts: list[str] = []
-    position = 0
 
-    def place(match: re.Match[str], keep: bool) -> None:
-        nonlocal position
-        parts.append(markup[position:match.start()])
-        if keep:
-            parts.append(match[0])
-        position = match.end()
-
-    for match in _TAG.finditer(markup):
+    def unwrap(match: re.Match[str]) -> str:
         if match[1]:
-            place(match, kept.pop())
+            keep = kept.pop()
         elif match[2]:
-            place(match, len(kept) < MAX_DEPTH)
+            keep = len(kept) < MAX_DEPTH
         else:
-            kept.append(len(kept) < MAX_DEPTH)
-            place(match, kept[-1])
-    parts.append(markup[position:])
-    return "".join(parts), deepest
+            keep = len(kept) < MAX_DEPTH
+            kept.append(keep)
+        return match[0] if keep else ""
+
+    return _TAG.sub(unwrap, markup), deepest
 
 
 def _unwrap_dead_links(markup: str) -> str:
@@ -162,18 +155,37 @@ def _unwrap_dead_links(markup: str) -> str:
     return _ANCHOR.sub(keep, markup)
 
 
+def _table_cells(text: str) -> int:
+    """At least as many cells as cmark would give the story's tables: columns x rows to a blank line."""
+    cells = columns = 0
+    for line in text.splitlines():
+        if not line.strip(" \t>"):
+            columns = 0
+        elif columns:
+            cells += columns
+        elif "|" in line and "-" in line and _DELIMITER_ROW.fullmatch(line):
+            columns = line.count("|") + 1
+    return cells
+
+
+def _as_text(text: str) -> str:
+    return f"<p>{html.escape(text, quote=False)}</p>"
+
+
 def _valid_unicode(text: str) -> str:
     """The text cmark can take: a lone surrogate (from a YAML escape) cannot be encoded as UTF-8."""
     return _LONE_SURROGATE.sub("\ufffd", text)
 
 
-def _problem(text: str, cleaned: str, depth: int) -> str | None:
+def _problem(text: str, source: str, cleaned: str, cells: int, depth: int) -> str | None:
     """The first reason a rendered story is not what its author meant, if any."""
+    if source != text:
+        return "story has characters that are not Unicode (lone surrogates), shown as \ufffd — remove them"
+    if cells > MAX_TABLE_CELLS:
+        return (f"story's tables have {cells:,} cells, more than {MAX_TABLE_CELLS:,}, and are shown as text "
+                "— split the table, or link the data as an asset")
     if depth > MAX_DEPTH:
         return f"story nests {depth} elements deep, only {MAX_DEPTH} are kept — flatten its lists or quotes"
-    if len(cleaned) > max(MAX_GROWTH * len(text), GROWTH_FLOOR):
-        return (f"story renders to {len(cleaned):,} characters of HTML from {len(text):,} of Markdown "
-                f"(over {MAX_GROWTH}x) — look for a table whose rows are padded to a very wide header")
     if text.strip() and not html.unescape(re.sub(r"<[^>]*>", "", cleaned)).strip():
         return "story shows no text — raw HTML is removed; write the story in Markdown"
     return None
@@ -183,20 +195,23 @@ def _problem(text: str, cleaned: str, depth: int) -> str | None:
 def _render(text: str) -> Rendered:
     """One story, rendered once per process, with the first reason it did not render sensibly."""
     source = _valid_unicode(text)
+    cells = _table_cells(source)
+    extensions = [e for e in EXTENSIONS if e != "table" or cells <= MAX_TABLE_CELLS]
     try:
-        markup = cmarkgfm.markdown_to_html_with_extensions(source, options=OPTIONS, extensions=EXTENSIONS)
+        markup = cmarkgfm.markdown_to_html_with_extensions(source, options=OPTIONS, extensions=extensions)
     except Exception as error:  # a story is data: a renderer failure is an issue, not a failed build
-        return Rendered(f"<p>{html.escape(source)}</p>",
-                        f"story could not be rendered as Markdown ({error}) — it is shown as plain text")
+        return Rendered(_as_text(source), f"story could not be rendered as Markdown ({error}) "
+                                          "— simplify it (shown as plain text)")
+    if len(markup) > max(MAX_GROWTH * len(source), GROWTH_FLOOR):
+        return Rendered(_as_text(source), f"story renders to {len(markup):,} characters of HTML from "
+                                          f"{len(source):,} of Markdown (over {MAX_GROWTH}x) "
+                                          "— simplify it (shown as plain text)")
     markup = _IMAGE.sub(r"\1", markup)  # no images: their alt text stands in
     markup = _TASK_BOX.sub(lambda m: TASK_BOXES[m[0]], markup)
     markup = _WWW_LINK.sub(_upgrade_www, _shift_headings(markup))
     markup, depth = _limit_depth(markup)
     cleaned = _unwrap_dead_links(_CLEANER.clean(markup))
-    if source != text:
-        return Rendered(cleaned, "story has characters that are not Unicode (lone surrogates), "
-                                 "shown as \ufffd — remove them")
-    return Rendered(cleaned, _problem(text, cleaned, depth))
+    return Rendered(cleaned, _problem(text, source, cleaned, cells, depth))
 
 
 def story_html(text: str) -> str:
