@@ -123,7 +123,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 # test cannot forget its own.
 BROWSER_FIXTURES = {"browser", "browse", "site_url"}
 SLOW_TESTS = {"test_every_page_is_valid_html", "test_actionlint_finds_nothing",
-              "test_zizmor_finds_nothing_even_pedantic"}
+              "test_zizmor_finds_nothing_even_pedantic",
+              "test_the_wheel_carries_the_defaults_and_runs_from_them"}
 SLOW_MODULES = {"test_properties"}
 BENCH_MODULES = {"test_bench"}
 

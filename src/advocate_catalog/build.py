@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, parallel, search
+from . import cache, layers, parallel, search
 from .errors import BuildError
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
@@ -68,18 +68,16 @@ def built_here(site: Path) -> bool:
         (site / search.FOLDER / "order.json").is_file() and (site / "index.html").is_file())
 
 
-def copy_static(source: Path, target: Path) -> None:
-    """The templates' static files, regular files only: a link could publish a file from anywhere."""
-    for folder, dirs, files in os.walk(source):
-        dirs[:] = [d for d in dirs if not Path(folder, d).is_symlink()]
-        for name in files:
-            path = Path(folder, name)
-            if path.is_symlink() or not path.is_file():
-                raise BuildError(f"{path}: a static file is a symbolic link or not a regular file — "
-                                 "replace it with the file itself")
-            destination = target / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
+def copy_static(root: Path, target: Path) -> None:
+    """The templates' static files, the data repository's over the defaults, regular files only:
+    a link could publish a file from anywhere."""
+    for relative, path in layers.files(root, "templates", "static").items():
+        if path.is_symlink() or not path.is_file():
+            raise BuildError(f"{path}: a static file is a symbolic link or not a regular file — "
+                             "replace it with the file itself")
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
 
 
 def readable_by_all(folder: Path) -> None:
@@ -201,7 +199,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     progress("validating")
     result = validate(root, today, known)
     catalog = sound(result)
-    chosen = render.setting(catalog, root / "templates", today)
+    chosen = render.setting(catalog, layers.layers(root, "templates"), today)
     listed = chosen.listed
     stages = {"load+validate": time.perf_counter() - started}
     shards = search.shard_count(len(listed))
@@ -229,7 +227,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         listing = sorted(set(collections) | set(digests))  # browse pages kept as they were, too
         del collections  # tens of MB at scale, written already: not held while Pagefind runs
         if prior is None:
-            copy_static(root / "templates" / "static", staging / "static")
+            copy_static(root, staging / "static")
             (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             readable_by_all(staging)
         stages["render"] = time.perf_counter() - mark

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import git
+from . import git, layers
 from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
@@ -101,9 +101,10 @@ def fingerprint(root: Path, today: dt.date) -> str:
     code = sorted(PACKAGE.rglob("*.py"))
     shared = [root / name for name in GLOBAL_FILES]
     for name in GLOBAL_FOLDERS:
-        for base, dirs, files in os.walk(root / name):  # never into linked folders
-            dirs.sort()
-            shared += [Path(base, file) for file in sorted(files)]
+        for folder in layers.layers(root, name):  # the data repository's and the defaults
+            for base, dirs, files in os.walk(folder):  # never into linked folders
+                dirs.sort()
+                shared += [Path(base, file) for file in sorted(files)]
     return _digest(code, f"{VERSION}|{today.isoformat()}") + _digest(shared)
 
 

@@ -30,7 +30,8 @@ def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     click.echo(printable(str(message)), err=err, nl=nl)
 
 
-ROOT_HELP = "Folder holding catalog.yaml, advocates/, nominations/, schemas/ and templates/."
+ROOT_HELP = ("Folder holding catalog.yaml, advocates/ and nominations/; its own templates/ and "
+             "schemas/, if any, override the package's defaults file by file.")
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -78,6 +79,7 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="advocate-catalog", prog_name="advocate-catalog")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help=ROOT_HELP)
 @click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")

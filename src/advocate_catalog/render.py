@@ -62,7 +62,8 @@ def long_date(value: str | dt.date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path | list[Path]) -> jinja2.Environment:
+    """Templates from the given folders, first match wins (the data repository's, then the defaults)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
@@ -290,7 +291,7 @@ class Setting:
         return path, html
 
 
-def setting(catalog: Catalog, templates: Path, today: dt.date) -> Setting:
+def setting(catalog: Catalog, templates: Path | list[Path], today: dt.date) -> Setting:
     config = catalog.config
     listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
     states = {a.id: availability(a, today, config.limits) for a in listed}

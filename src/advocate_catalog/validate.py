@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import parallel
+from . import layers, parallel
 from .activity import limit_issues
 from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
@@ -130,7 +130,7 @@ def _explaining() -> type[jsonschema.protocols.Validator]:
 
 
 def _read_schema(root: Path, name: str) -> dict[str, Any]:
-    return json.loads((root / "schemas" / name).read_text(encoding="utf-8"))
+    return json.loads(layers.find(root, "schemas", name).read_text(encoding="utf-8"))
 
 
 def compile_schemas(root: Path, config: Config) -> Schemas:
@@ -242,7 +242,7 @@ def _translate(doc: Document, error: jsonschema.ValidationError, path: JsonPath,
     elif kind == "uniqueItems":
         yield doc.issue(path, f"{name} lists the same value twice", "remove the repeated item")
     else:
-        yield doc.issue(path, f"{name}: {error.message}", "see the schema in schemas/")
+        yield doc.issue(path, f"{name}: {error.message}", "see the schema (advocate-catalog's schemas/)")
 
 
 @cache
