@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -91,3 +92,17 @@ def test_cli_internal_error_is_one_line_pointing_to_debug(sample_repo: Path, mon
     assert result.stderr.strip().count("\n") == 0 and "--debug" in result.stderr
     debug = CliRunner().invoke(main, ["--root", str(sample_repo), "--debug", "build"])
     assert "Traceback" in debug.stderr
+
+
+def test_cli_machine_output_is_pure_and_warnings_are_shown(sample_repo: Path) -> None:
+    runner = CliRunner()
+    clean = runner.invoke(main, ["--root", str(sample_repo), "validate", "--format", "json",
+                                 "--as-of", "2026-11-23"])
+    assert clean.exit_code == 0 and json.loads(clean.stdout) == []  # a document, even when empty
+    profile = (sample_repo / "advocates" / "aino-virtanen.yaml").read_text()
+    (sample_repo / "advocates" / "aino-again.yaml").write_text(
+        profile.replace("id: aino-virtanen", "id: aino-again"))
+    timed = runner.invoke(main, ["--root", str(sample_repo), "build", "--timings", "--as-of", "2026-11-23"])
+    assert timed.exit_code == 0, timed.output
+    assert set(json.loads(timed.stdout)) >= {"load+validate", "render", "pagefind"}
+    assert "looks like the same person" in timed.stderr and "built " in timed.stderr

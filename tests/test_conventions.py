@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 import yaml
@@ -29,3 +30,12 @@ def test_editor_schemas_exist() -> None:
 
 def test_pull_request_template_has_a_checklist() -> None:
     assert (ROOT / ".github" / "pull_request_template.md").read_text().count("- [ ]") >= 3
+
+
+def test_pre_commit_hook_runs_for_every_file_validate_reads() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    for path in ("catalog.yaml", "targets.yaml", "advocates/a.yaml", "nominations/b.yaml",
+                 "schemas/advocate.schema.json", "templates/base.html"):
+        assert pattern.search(path), path
+    assert not pattern.search("README.md")

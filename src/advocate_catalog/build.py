@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, layers, parallel, search
-from .errors import BuildError
+from .errors import BuildError, Issue
 
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
 
@@ -27,6 +27,7 @@ class BuildSummary:
     site: Path
     stages: dict[str, float] = field(default_factory=dict)  # seconds per pipeline stage
     up_to_date: bool = False  # nothing changed since the last build: the site was left as it was
+    warnings: list[Issue] = field(default_factory=list)  # what validation found, short of errors
 
     def __str__(self) -> str:
         if self.up_to_date:
@@ -259,7 +260,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         save_cache(cache_folder, result.documents, {i: cards[i] for i in members if i in cards},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
                                page_ids, listing, digests))
-    return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages)
+    return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages,
+                        warnings=result.issues)
 
 
 def save_cache(cache_folder: Path, documents: dict[str, Any], cards: dict[str, tuple[str, str]],

@@ -109,7 +109,7 @@ def _summary(result: Result) -> str:
 def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) -> None:
     """Check every advocate and nomination file; print every problem, one per line."""
     result = validate(root, as_of)
-    if result.issues:
+    if result.issues or fmt == "json":  # JSON is always a document, an empty list included
         echo(reporters.REPORTERS[fmt](result.issues))
     echo(_summary(result), err=True)
     if result.errors or (strict and result.issues):
@@ -134,9 +134,13 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
     """
     summary = build(root, site or root / "site", as_of, reuse=not full,
                     progress=lambda message: echo(f"… {message}", err=True))
-    echo(str(summary))
-    if timings:
+    for warning in summary.warnings:
+        echo(str(warning), err=True)
+    if timings:  # stdout carries the JSON alone; the summary goes with the other messages
+        echo(str(summary), err=True)
         echo(json.dumps({stage: round(s, 3) for stage, s in summary.stages.items()}))
+    else:
+        echo(str(summary))
 
 
 @main.command("serve")
@@ -149,7 +153,10 @@ def serve_command(root: Path, port: int, no_build: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
     site = root / "site"
     if not no_build:
-        echo(str(build(root, site, progress=lambda m: echo(f"… {m}", err=True))))
+        summary = build(root, site, progress=lambda m: echo(f"… {m}", err=True))
+        for warning in summary.warnings:
+            echo(str(warning), err=True)
+        echo(str(summary))
     try:
         httpd = server(site, port=port)
     except OSError as error:
