@@ -69,3 +69,17 @@ def test_parse_log_reads_each_date_defensively(header: str, expected: dt.date | 
     # A file whose newest commit has no usable date falls back as if git had none for it.
     assert found.get("advocates/a.yaml") == expected
     assert found["advocates/b.yaml"] == dt.date(2026, 1, 5)
+
+
+def test_a_shallow_clone_dates_profiles_by_last_verified(history: Path, tmp_path: Path) -> None:
+    """`actions/checkout` clones one commit by default: its date is the checkout's, not when each
+    profile changed. Such a clone must fall back to last_verified, never to that date."""
+    _commit(history, "older.yaml", "2026-03-01T12:00:00")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history}", str(shallow)],
+                   check=True, capture_output=True)
+    advocates = [_advocate("recent.yaml", "2026-05-05"), _advocate("older.yaml", "2026-04-04")]
+    assert dict((a.id, day) for day, a in news(advocates, shallow, TODAY)) == {
+        "recent": dt.date(2026, 5, 5), "older": dt.date(2026, 4, 4)}
+    assert dict((a.id, day) for day, a in news(advocates, history, TODAY)) == {
+        "recent": dt.date(2026, 10, 1), "older": dt.date(2026, 3, 1)}

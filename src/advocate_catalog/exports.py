@@ -94,8 +94,9 @@ EARLIEST = dt.date(2000, 1, 1)  # a commit dated before this has a wrong clock, 
 
 
 def changed_dates(root: Path, paths: list[str], today: dt.date) -> dict[str, dt.date]:
-    """When each file last changed, from one pass over git history ({} outside git)."""
-    if not git.is_repository(root):
+    """When each file last changed, from one pass over git history ({} outside git, and in a
+    shallow clone, whose one commit would date every file to the checkout)."""
+    if not git.is_repository(root) or git.is_shallow(root):
         return {}
     done = git.git(root, "log", "--format=%x00%cs", "--name-only", "--", "advocates", check=False)
     return parse_log(done.stdout, set(paths), today)

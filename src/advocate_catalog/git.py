@@ -23,6 +23,10 @@ def is_repository(root: Path) -> bool:
     return git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() == "true"
 
 
+def is_shallow(root: Path) -> bool:
+    return git(root, "rev-parse", "--is-shallow-repository", check=False).stdout.strip() == "true"
+
+
 def resolve(root: Path, ref: str) -> str:
     """The commit a ref names; a clear error when it does not exist (e.g. a shallow clone)."""
     done = git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
