@@ -124,7 +124,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 BROWSER_FIXTURES = {"browser", "browse", "site_url"}
 SLOW_TESTS = {"test_every_page_is_valid_html", "test_actionlint_finds_nothing",
               "test_zizmor_finds_nothing_even_pedantic",
-              "test_the_wheel_carries_the_defaults_and_runs_from_them"}
+              "test_the_wheel_carries_the_defaults_and_runs_from_them",
+              "test_python_m_build_from_the_root_makes_a_wheel_twine_accepts"}
 SLOW_MODULES = {"test_properties"}
 BENCH_MODULES = {"test_bench"}
 

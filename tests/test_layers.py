@@ -85,3 +85,18 @@ def test_the_wheel_carries_the_defaults_and_runs_from_them(data_only: Path, tmp_
     version = subprocess.run([sys.executable, "-m", "advocate_catalog", "--version"], env=env,
                              capture_output=True, text=True, cwd=tmp_path, check=False)
     assert version.stdout.startswith("advocate-catalog, version ")
+
+
+def test_python_m_build_from_the_root_makes_a_wheel_twine_accepts(tmp_path: Path) -> None:
+    """`build.py` at the root would shadow PyPA's `build`; it hands over to it instead."""
+    out = tmp_path / "dist"
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-800:]
+    (sdist,) = out.glob("*.tar.gz")
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "advocate_catalog/defaults/templates/base.html" in archive.namelist()
+    check = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
