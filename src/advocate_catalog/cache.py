@@ -17,6 +17,7 @@ written through a symbolic link, only regular files are read, and every read has
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -164,7 +165,7 @@ def _write(path: Path, data: bytes) -> None:
     cache_folder = path.parent
     cache_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if cache_folder.is_symlink() or not cache_folder.is_dir():
-        raise OSError(40, f"{cache_folder} is not a plain folder")
+        raise OSError(errno.ELOOP, f"{cache_folder} is not a plain folder")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
     handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

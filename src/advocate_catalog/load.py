@@ -9,6 +9,7 @@ with libyaml, resolves scalars the YAML 1.2 way, and turns every surprise into a
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import marshal
 import os
@@ -440,7 +441,7 @@ def read_regular(file: Path, limit: int) -> bytes:
     with os.fdopen(handle, "rb") as stream:
         info = os.fstat(stream.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(21, "not a regular file")
+            raise OSError(errno.EISDIR, "not a regular file")
         if info.st_size > limit:
             raise FileTooLarge(info.st_size)
         data = stream.read(limit + 1)
@@ -451,7 +452,7 @@ def read_regular(file: Path, limit: int) -> bytes:
 
 class FileTooLarge(OSError):
     def __init__(self, size: int) -> None:
-        super().__init__(27, "file too large")
+        super().__init__(errno.EFBIG, "file too large")
         self.size = size
 
 
@@ -465,7 +466,7 @@ def read(file: Path, display: str) -> Document:
                                                f"{MAX_FILE_BYTES:,}-byte limit",
                                                "shorten the story or link long material as an asset")])
     except OSError as error:
-        reason = "it is a symbolic link" if error.errno == 40 else error.strerror
+        reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror
         return Document(display, issues=[Issue(display, 1, 1, "error",
                                                f"cannot read the file ({reason})",
                                                "replace it with a regular, readable file")])
