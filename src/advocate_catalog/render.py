@@ -286,9 +286,9 @@ class Setting:
     site: dict[str, Any]
 
     def page(self, path: str, template: str, **context: Any) -> tuple[str, str]:
-        html = self.env.get_template(template).render(site=self.site, root=relative_root(path),
+        page = self.env.get_template(template).render(site=self.site, root=relative_root(path),
                                                       **context)
-        return path, html
+        return path, page
 
 
 def setting(catalog: Catalog, templates: Path | list[Path], today: dt.date) -> Setting:
