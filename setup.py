@@ -12,6 +12,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
+# The same list as advocate_catalog.scaffold.WORKFLOWS (a test keeps them equal).
+WORKFLOWS = ("validate.yml", "deploy.yml", "freshness.yml", "nominate.yml", "request.yml")
 
 
 class BuildWithDefaults(build_py):
@@ -23,6 +25,13 @@ class BuildWithDefaults(build_py):
             target = Path(self.build_lib) / "advocate_catalog" / "defaults" / kind
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(ROOT / kind, target, symlinks=False)
+        # What `init` adapts for a data repository (scaffold.py): the data workflows, the PR template.
+        github = Path(self.build_lib) / "advocate_catalog" / "defaults" / "github"
+        shutil.rmtree(github, ignore_errors=True)
+        (github / "workflows").mkdir(parents=True)
+        for name in WORKFLOWS:
+            shutil.copy(ROOT / ".github" / "workflows" / name, github / "workflows" / name)
+        shutil.copy(ROOT / ".github" / "pull_request_template.md", github / "pull_request_template.md")
 
 
 setup(cmdclass={"build_py": BuildWithDefaults})

@@ -296,8 +296,8 @@ def _called(calls: list[list[str]], *prefix: str) -> list[list[str]]:
 
 # --- Linters -------------------------------------------------------------------------------------------
 
-def test_there_are_the_six_workflows() -> None:
-    assert {p.name for p in WORKFLOWS} == {"validate.yml", "deploy.yml", "freshness.yml",
+def test_there_are_the_seven_workflows() -> None:
+    assert {p.name for p in WORKFLOWS} == {"validate.yml", "test.yml", "deploy.yml", "freshness.yml",
                                            "nominate.yml", "request.yml", "upgrade-check.yml"}
 
 

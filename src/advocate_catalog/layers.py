@@ -16,11 +16,13 @@ from .errors import BuildError
 PACKAGED = Path(__file__).parent / "defaults"
 CHECKOUT = Path(__file__).resolve().parents[2]
 KINDS = ("templates", "schemas")
+IN_CHECKOUT = {"github": ".github"}
 
 
 def default(kind: str) -> Path:
-    """The package's own folder of `kind`: inside an installed wheel, else in the checkout."""
-    for candidate in (PACKAGED / kind, CHECKOUT / kind):
+    """The package's own folder of `kind`: inside an installed wheel, else in the checkout.
+    `github` holds the workflows and pull request template `init` adapts for a data repository."""
+    for candidate in (PACKAGED / kind, CHECKOUT / IN_CHECKOUT.get(kind, kind)):
         if candidate.is_dir():
             return candidate
     raise BuildError(f"the package's default {kind}/ are missing — reinstall advocate-catalog")

@@ -17,7 +17,7 @@ from . import layers, parallel
 from .activity import limit_issues
 from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
-from .load import Document, JsonPath, read
+from .load import MAX_FILE_BYTES, Document, JsonPath, read, read_regular
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
 
 if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to do never needs them
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to d
     import jsonschema_rs
 
 CONFIG_FILE = "catalog.yaml"
+# Where `upgrade` (and `init`) put the schemas for editors, vocabularies inlined.
+EDITOR_SCHEMAS = ".schemas"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # Schema $defs whose allowed values come from catalog.yaml, and where.
@@ -133,14 +135,68 @@ def _read_schema(root: Path, name: str) -> dict[str, Any]:
     return json.loads(layers.find(root, "schemas", name).read_text(encoding="utf-8"))
 
 
-def compile_schemas(root: Path, config: Config) -> Schemas:
+def _fill(definition: dict[str, Any], config: Config, vocabulary: str) -> None:
+    """Close a free-text field to the ids of one of catalog.yaml's lists; labels go along as
+    the descriptions editors show beside each completion."""
+    if vocabulary == "owners":
+        terms = [(owner.id, owner.name) for owner in config.owners.values()]
+        definition["x-vocabulary"] = "owners"
+    else:
+        terms = [(term.id, term.label) for term in config.vocabularies[vocabulary]]
+        definition["x-vocabulary"] = f"taxonomy.{vocabulary}"
+    definition["enum"] = [term_id for term_id, _ in terms]
+    definition["enumDescriptions"] = [label for _, label in terms]
+
+
+def filled_schemas(root: Path, config: Config) -> dict[str, dict[str, Any]]:
+    """Every schema by file name, with the vocabularies of `config` inlined as enums."""
     advocate = copy.deepcopy(_read_schema(root, "advocate.schema.json"))
-    for definition, vocabulary in VOCABULARY_DEFS.items():
-        advocate["$defs"][definition]["enum"] = config.ids(vocabulary)
-        advocate["$defs"][definition]["x-vocabulary"] = f"taxonomy.{vocabulary}"
-    advocate["$defs"]["owner"]["enum"] = list(config.owners)
-    advocate["$defs"]["owner"]["x-vocabulary"] = "owners"
-    nomination = _read_schema(root, "nomination.schema.json")
+    for definition, vocabulary in {**VOCABULARY_DEFS, "owner": "owners"}.items():
+        _fill(advocate["$defs"][definition], config, vocabulary)
+    targets = copy.deepcopy(_read_schema(root, "targets.schema.json"))
+    fields = targets["properties"]["targets"]["items"]["properties"]
+    for definition in ("industry", "region", "product", "persona"):
+        _fill(fields[definition], config, VOCABULARY_DEFS[definition])
+    return {"advocate.schema.json": advocate,
+            "nomination.schema.json": _read_schema(root, "nomination.schema.json"),
+            "config.schema.json": _read_schema(root, "config.schema.json"),
+            "targets.schema.json": targets}
+
+
+def editor_schemas(root: Path, config: Config) -> dict[str, str]:
+    """The schemas as editors and check-jsonschema read them from a folder: vocabularies inlined,
+    no `$id`, so the nomination schema's relative `$ref` finds the advocate schema beside it
+    instead of a host that serves nothing."""
+    texts = {}
+    for name, schema in filled_schemas(root, config).items():
+        exported = {key: value for key, value in schema.items() if key != "$id"}
+        texts[name] = json.dumps(exported, indent=2, ensure_ascii=False) + "\n"
+    return texts
+
+
+def editor_schema_issues(root: Path, config: Config) -> list[Issue]:
+    """A warning per exported schema that no longer matches catalog.yaml and the installed tool:
+    an editor would complete values `validate` refuses, or flag ones it accepts."""
+    folder = root / EDITOR_SCHEMAS
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    issues = []
+    for name, text in editor_schemas(root, config).items():
+        path = folder / name
+        try:
+            current = read_regular(path, MAX_FILE_BYTES).decode("utf-8") if path.exists() else None
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current != text:
+            issues.append(Issue(f"{EDITOR_SCHEMAS}/{name}", 1, 1, "warning",
+                                "out of date with catalog.yaml and the installed advocate-catalog",
+                                "run `advocate-catalog upgrade` and commit what it writes"))
+    return issues
+
+
+def compile_schemas(root: Path, config: Config) -> Schemas:
+    filled = filled_schemas(root, config)
+    advocate, nomination = filled["advocate.schema.json"], filled["nomination.schema.json"]
     import jsonschema
     import jsonschema_rs
     from referencing import Registry, Resource
@@ -518,6 +574,7 @@ def validate(root: Path, today: dt.date | None = None,
     if config is None:
         return Result(None, issues)
     schemas = compile_schemas(root, config)
+    issues += editor_schema_issues(root, config)
     advocate_docs, advocate_issues = _check_folder(root, "advocates", schemas.advocate, today, known)
     nomination_docs, nomination_issues = _check_folder(root, "nominations", schemas.nomination,
                                                        today, known)
