@@ -14,7 +14,19 @@ from typing import Any
 
 import click
 
-from . import activity, coverage, diff, freshness, git, issueform, nominate, report, reporters, scaffold
+from . import (
+    activity,
+    coverage,
+    diff,
+    freshness,
+    git,
+    importer,
+    issueform,
+    nominate,
+    report,
+    reporters,
+    scaffold,
+)
 from .build import build
 from .errors import CatalogError, InvalidData
 from .model import Catalog
@@ -336,6 +348,36 @@ def upgrade_command(root: Path, check: bool) -> None:
     scaffold.write_changes(root, changes)
     echo(f"updated {len(changes)} file(s) for advocate-catalog {scaffold.version()}; "
          "review with `git diff`, then commit" if changes else "nothing to upgrade", err=True)
+
+
+@main.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", required=True, metavar="MAPPING.yaml",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Which columns fill which fields, value translations, defaults (docs/import.md).")
+@click.option("--write", is_flag=True, help="Write the files; without it, only check and report.")
+@click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Check dates against this day instead of today.")
+@click.pass_obj
+@_friendly
+def import_command(root: Path, csv_file: Path, mapping_file: Path, write: bool,
+                   as_of: dt.date | None) -> None:
+    """Turn the rows of a spreadsheet or CRM export (CSV) into nominations or profiles."""
+    today = as_of or dt.date.today()
+    mapping = importer.load_mapping(root, mapping_file, str(mapping_file))
+    plan = importer.plan(root, csv_file, mapping, validate(root, today), today)
+    if plan.issues:
+        echo(reporters.text(plan.issues))
+    folder = "nominations/" if mapping.kind == "nomination" else "advocates/"
+    counts = (f"{csv_file.name}: {plan.rows} rows — {len(plan.files)} new in {folder}, "
+              f"{plan.already} already imported, {plan.reported_rows} reported")
+    if write:
+        written = sum(1 for _ in importer.write(root, plan.files))
+        echo(f"{counts}; wrote {written} file(s)", err=True)
+    else:
+        echo(f"{counts}; nothing written — check the report, then run again with --write", err=True)
+    if any(issue.severity == "error" for issue in plan.issues):
+        sys.exit(1)
 
 
 @main.command("schema")

@@ -93,7 +93,7 @@ def _check(root: Path, text: str, display: str, kind: str, today: dt.date) -> li
     return check_document(parse(text, display), Path(display).stem, validator, today).issues
 
 
-def _write_new(target: Path, text: str) -> None:
+def write_new(target: Path, text: str) -> None:
     """Create `target` with `text`; never replaces an existing file (exclusive create)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -121,7 +121,7 @@ def create(root: Path, answers: dict[str, Any], today: dt.date) -> Path:
     if (root / "advocates" / target.name).exists():
         raise CatalogError(f"advocates/{target.name} already exists: this person is already an "
                            "advocate — update that profile instead")
-    _write_new(target, text)
+    write_new(target, text)
     return target
 
 
@@ -178,7 +178,7 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
                            "changed; please report this")
     use_git = git.is_repository(root) and git.is_tracked(root, display)
     if not use_git:
-        _write_new(target, text)
+        write_new(target, text)
         source.unlink()
         return Promotion(display, relative_target, False)
     git.move(root, display, relative_target)

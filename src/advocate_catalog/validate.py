@@ -135,6 +135,13 @@ def _read_schema(root: Path, name: str) -> dict[str, Any]:
     return json.loads(layers.find(root, "schemas", name).read_text(encoding="utf-8"))
 
 
+def file_validator(root: Path, name: str) -> jsonschema.protocols.Validator:
+    """The explaining validator of one schema that needs no vocabulary (config, targets, mapping)."""
+    import jsonschema
+
+    return _explaining()(_read_schema(root, name), format_checker=jsonschema.FormatChecker(["date"]))
+
+
 def _fill(definition: dict[str, Any], config: Config, vocabulary: str) -> None:
     """Close a free-text field to the ids of one of catalog.yaml's lists; labels go along as
     the descriptions editors show beside each completion."""
@@ -372,10 +379,7 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
     doc = read(root / CONFIG_FILE, CONFIG_FILE)
     if doc.issues:
         return None, doc.issues
-    schema = _read_schema(root, "config.schema.json")
-    import jsonschema
-
-    issues = schema_issues(doc, jsonschema.Draft202012Validator(schema))
+    issues = schema_issues(doc, file_validator(root, "config.schema.json"))
     if not issues:
         for vocabulary in VOCABULARIES:
             seen: set[str] = set()
@@ -406,9 +410,8 @@ def load_targets(root: Path, config: Config) -> tuple[list[Target], list[Issue]]
     doc = read(root / TARGETS_FILE, TARGETS_FILE)
     if doc.issues:
         return [], doc.issues
-    import jsonschema
 
-    issues = schema_issues(doc, jsonschema.Draft202012Validator(_read_schema(root, "targets.schema.json")))
+    issues = schema_issues(doc, file_validator(root, "targets.schema.json"))
     return ([], issues) if issues else targets_from(doc, config)
 
 
