@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -31,6 +32,7 @@ from .build import build
 from .errors import CatalogError, InvalidData
 from .model import Catalog
 from .serve import server
+from .serve import watch as watching
 from .text import printable
 from .validate import (
     EDITOR_SCHEMAS,
@@ -166,28 +168,48 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 to listen on.")
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building first.")
+@click.option("--watch", is_flag=True,
+              help="Rebuild (incrementally) whenever a profile, catalog.yaml or a template changes.")
 @click.pass_obj
 @_friendly
-def serve_command(root: Path, port: int, no_build: bool) -> None:
+def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
     site = root / "site"
     if not no_build:
-        summary = build(root, site, progress=lambda m: echo(f"… {m}", err=True))
-        for warning in summary.warnings:
-            echo(str(warning), err=True)
-        echo(str(summary))
+        _build_and_report(root, site)
     try:
         httpd = server(site, port=port)
     except OSError as error:
         raise click.UsageError(f"cannot listen on port {port} ({error.strerror}) — "
                                "pick another with --port") from None
     echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
+    stop = threading.Event()
+    if watch:
+        def rebuild() -> None:
+            try:
+                _build_and_report(root, site)
+            except InvalidData as error:  # the site keeps its last good build
+                echo(reporters.text(error.issues), err=True)
+                echo(f"{error} — the preview still shows the last good build", err=True)
+            except CatalogError as error:
+                echo(f"error: {error} — the preview still shows the last good build", err=True)
+
+        threading.Thread(target=watching, args=(root, rebuild, stop), daemon=True).start()
+        echo("watching for changes", err=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
         echo("stopped")
     finally:
+        stop.set()
         httpd.server_close()
+
+
+def _build_and_report(root: Path, site: Path) -> None:
+    summary = build(root, site, progress=lambda m: echo(f"… {m}", err=True))
+    for warning in summary.warnings:
+        echo(str(warning), err=True)
+    echo(str(summary))
 
 
 @main.command("freshness")
