@@ -178,3 +178,29 @@ def test_a_linked_static_file_is_refused(sample_repo: Path) -> None:
     (sample_repo / "templates" / "static" / "secret.txt").symlink_to(sample_repo / "catalog.yaml")
     with pytest.raises(BuildError, match="symbolic link"):
         build(sample_repo, sample_repo / "site", AS_OF)
+
+
+def test_long_stages_report_how_far_they_have_got(sample_repo: Path, tmp_path: Path) -> None:
+    counts: list[tuple[str, int, int]] = []
+    build(sample_repo, tmp_path / "site", AS_OF, reuse=False,
+          count=lambda stage, done, total: counts.append((stage, done, total)))
+    for stage in ("rendering", "indexing"):
+        seen = [(done, total) for name, done, total in counts if name == stage]
+        assert seen, stage
+        assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+        assert seen[-1][0] == seen[-1][1] > 0
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from advocate_catalog.cli import Progress
+
+    plain = Progress(terminal=False)
+    plain.stage("rendering 10 of 10 advocates")
+    plain.count("rendering", 5, 10)
+    assert capsys.readouterr().err == "… rendering 10 of 10 advocates\n"
+    bar = Progress(terminal=True)
+    bar.count("rendering", 5, 10)
+    bar.count("rendering", 10, 10)
+    err = capsys.readouterr().err
+    assert err.startswith("\r  rendering [" + "#" * 14 + "." * 14 + "] 5/10 · ")
+    assert "\r  rendering [" + "#" * 28 + "] 10/10 · " in err and err.endswith(" s\n")

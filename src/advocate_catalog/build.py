@@ -16,6 +16,14 @@ from typing import Any
 from . import cache, layers, parallel, search
 from .errors import BuildError, Issue
 
+# How far a long stage has got: (stage, done, total); the CLI draws a bar from it on a terminal.
+Count = Callable[[str, int, int], None]
+
+
+def _no_count(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
 DATA_FOLDERS = ("advocates", "nominations", "schemas", "templates", ".git", ".github")
 
 
@@ -116,14 +124,23 @@ def _render_batch(batch: list[str]) -> int:
 
 
 @contextlib.contextmanager
-def writing_profiles(chosen: Any, ids: list[str], folder: Path) -> Iterator[Callable[[], int]]:
+def writing_profiles(chosen: Any, ids: list[str], folder: Path,
+                     count: Count = _no_count) -> Iterator[Callable[[], int]]:
     """Render and write profile pages, in forked workers once there are enough of them, while
-    the caller goes on (with the collection pages); the yielded function waits and counts.
+    the caller goes on (with the collection pages); the yielded function waits and counts,
+    reporting each finished batch to `count`.
     Workers inherit the loaded templates and write their pages themselves: nothing big comes back."""
     global _job
     _job = (chosen, folder)
     with parallel.mapping(_render_batch, ids, smallest=200, batch=25) as results:
-        yield lambda: sum(results())
+        def wait() -> int:
+            done = 0
+            for written in results():
+                done += written
+                count("rendering", done, len(ids))
+            return done
+
+        yield wait
 
 
 def swap_into_place(built: Path, site: Path) -> None:
@@ -161,8 +178,9 @@ def apply_delta(staging: Path, site: Path, remove: list[str], replace: list[str]
 
 def build(root: Path, site: Path, today: dt.date | None = None,
           progress: Callable[[str], None] = lambda _message: None,
-          reuse: bool = True) -> BuildSummary:
+          reuse: bool = True, count: Count = _no_count) -> BuildSummary:
     """Validate, render and index the catalog under `root` into `site`; all or nothing.
+    `progress` hears each stage; `count` how far the long ones (rendering, indexing) have got.
 
     With `reuse`, what the last build into `site` made is kept where its inputs are unchanged
     (see cache.py): an unchanged catalog returns at once, a changed profile re-renders that
@@ -220,7 +238,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
     try:
-        with writing_profiles(chosen, changed, staging) as profiles_written:
+        with writing_profiles(chosen, changed, staging, count) as profiles_written:
             digests: dict[str, str] = {}
             collections = render.collection_pages(chosen, root, shards,
                                                   prior.digests if prior else None, digests, cards)
@@ -237,7 +255,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         by_shard: dict[int, list[str]] = {k: [] for k in range(shards)}
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
-        search.index(staging, {k: by_shard[k] for k in dirty}, pages=site)
+        search.index(staging, {k: by_shard[k] for k in dirty}, pages=site, count=count)
         page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
                     if k in dirty or prior is None else prior.page_ids[k] for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -49,6 +50,41 @@ def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
     """Everything the tool prints goes through here: control characters from the data (an ESC
     sequence could hide or rewrite what a reviewer reads) are shown as escapes, never sent raw."""
     click.echo(printable(str(message)), err=err, nl=nl)
+
+
+class Progress:
+    """Build progress on stderr: a line per stage; on a terminal, long stages also draw a bar
+    with counts and the time left, redrawn in place (CI logs get the plain lines only)."""
+
+    WIDTH = 28
+
+    def __init__(self, terminal: bool | None = None) -> None:
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.started: dict[str, float] = {}
+        self.drawn = False
+
+    def stage(self, message: str) -> None:
+        self._end_bar()
+        echo(f"… {message}", err=True)
+
+    def count(self, stage: str, done: int, total: int) -> None:
+        if not self.terminal or total <= 0:
+            return
+        now = time.monotonic()
+        start = self.started.setdefault(stage, now)
+        filled = self.WIDTH * done // total
+        left = (now - start) / done * (total - done) if done else 0.0
+        eta = f"{left:.0f} s left" if done < total else f"{now - start:.1f} s"
+        click.echo(f"\r  {stage} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,}/{total:,} · {eta}",
+                   nl=False, err=True)
+        self.drawn = True
+        if done >= total:
+            self._end_bar()
+
+    def _end_bar(self) -> None:
+        if self.drawn:
+            click.echo("", err=True)
+            self.drawn = False
 
 
 ROOT_HELP = ("Folder holding catalog.yaml, advocates/ and nominations/; its own templates/ and "
@@ -153,8 +189,9 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
 
     Only what changed since the last build is redone; with nothing changed the site is left as is.
     """
-    summary = build(root, site or root / "site", as_of, reuse=not full,
-                    progress=lambda message: echo(f"… {message}", err=True))
+    shown = Progress()
+    summary = build(root, site or root / "site", as_of, reuse=not full, progress=shown.stage,
+                    count=shown.count)
     for warning in summary.warnings:
         echo(str(warning), err=True)
     if timings:  # stdout carries the JSON alone; the summary goes with the other messages
@@ -206,7 +243,8 @@ def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
 
 
 def _build_and_report(root: Path, site: Path) -> None:
-    summary = build(root, site, progress=lambda m: echo(f"… {m}", err=True))
+    shown = Progress()
+    summary = build(root, site, progress=shown.stage, count=shown.count)
     for warning in summary.warnings:
         echo(str(warning), err=True)
     echo(str(summary))

@@ -23,16 +23,16 @@ def cores() -> int:
 
 @contextmanager
 def mapping(function: Callable[[list[Item]], Result], items: list[Item], *, smallest: int,
-            batch: int) -> Iterator[Callable[[], list[Result]]]:
+            batch: int) -> Iterator[Callable[[], Iterator[Result]]]:
     """Apply `function` to batches of `items`: in forked workers from `smallest` items on (the
     work starts at once and the caller goes on), else in this process when the results are
-    asked for. Yields the function that waits and returns the results, in order."""
+    asked for. Yields the function that returns the results in order, each as its batch is done."""
     workers = cores()
     if workers < 2 or len(items) < smallest or "fork" not in mp.get_all_start_methods():
-        yield lambda: [function(items)]
+        yield lambda: iter([function(items)])
         return
     size = max(batch, len(items) // (workers * 8))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         results: Any = pool.map(function, batches)  # submitted now, collected when asked
-        yield lambda: list(results)
+        yield lambda: iter(results)

@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .errors import BuildError
@@ -85,7 +86,8 @@ def _prune(bundle: Path) -> None:
 
 
 def index(site: Path, shards: dict[int, list[str]], workers: int = 2,
-          pages: Path | None = None) -> None:
+          pages: Path | None = None,
+          count: Callable[[str, int, int], None] = lambda _stage, _done, _total: None) -> None:
     """Index each given shard's profiles into `site/search/<n>/`; a profile page is taken from
     `site`, else from `pages` (the live site, in an incremental build). A shard left without
     profiles loses its bundle (Pagefind refuses to index nothing)."""
@@ -97,8 +99,9 @@ def index(site: Path, shards: dict[int, list[str]], workers: int = 2,
             ThreadPoolExecutor(workers) as pool:
         jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work), pages or site)
                 for shard, ids in sorted(shards.items())]
-        for job in jobs:
+        for done, job in enumerate(as_completed(jobs), start=1):
             job.result()
+            count("indexing", done, len(jobs))
 
 
 def page_ids(bundle: Path) -> dict[str, str]:
