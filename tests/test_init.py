@@ -97,6 +97,26 @@ def test_init_refuses_a_folder_that_already_holds_a_catalog(tmp_path: Path) -> N
     assert (target / "catalog.yaml").read_text(encoding="utf-8") == "mine: true\n"
 
 
+def test_init_into_a_new_github_repository_keeps_its_readme_and_gitignore(tmp_path: Path) -> None:
+    """A repository created on GitHub with a README and a .gitignore, cloned, then `init .`."""
+    target = tmp_path / "clone"
+    target.mkdir()
+    (target / "README.md").write_text("# Our references\n", encoding="utf-8")
+    (target / ".gitignore").write_text("*.pyc\n", encoding="utf-8")
+    code, _, err = _run("init", str(target))
+    assert code == 0, err
+    assert (target / "README.md").read_text(encoding="utf-8") == "# Our references\n"
+    assert (target / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n"
+    assert "kept" in err and (target / "catalog.yaml").is_file()
+    assert _run("validate", "--strict", root=target)[0] == 0
+
+
+def test_init_refuses_a_file_as_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    code, _, err = _run("init", str(tmp_path / "taken"))
+    assert code == 2 and "'DIRECTORY': Directory" in err and "is a file" in err  # click's usage error
+
+
 def test_codeowners_names_the_teams_given(tmp_path: Path) -> None:
     code, _, err = _run("init", str(tmp_path / "d"), "--maintainers", "@acme/platform",
                         "--reviewers", "@acme/advocacy")

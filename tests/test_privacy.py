@@ -73,7 +73,8 @@ def leaky_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write(folder, "listed-one.yaml", _profile(
         "listed-one", "Listed Lindqvist", **{"notes: none": "notes: CANARY-PRIVATE-NOTES",
                                             "contact: zoe@harbourline.example":
-                                            "contact: canary-contact@private.example"}))
+                                            "contact: canary-contact@private.example\n"
+                                            "  external_id: CANARY-EXTERNAL-ID"}))
     write(folder, "inactive-one.yaml", _with_activity(_profile(
         "inactive-one", "Canaryinactive Person", **{"status: active": "status: inactive"}),
         "inactive"))
@@ -99,8 +100,8 @@ def test_the_scanner_reads_inside_the_search_index(leaky_site: Path) -> None:
 
 
 @pytest.mark.parametrize("canary", [
-    "CANARY-PRIVATE-NOTES", "canary-contact@private.example", "Canaryinactive", "Canarynoconsent",
-    "Canaryexpired", "Canarynominated", "Canarynominee", "CANARY-NOMINATION-REASON",
+    "CANARY-PRIVATE-NOTES", "canary-contact@private.example", "CANARY-EXTERNAL-ID", "Canaryinactive",
+    "Canarynoconsent", "Canaryexpired", "Canarynominated", "Canarynominee", "CANARY-NOMINATION-REASON",
     *(_canary(kind, field) for kind in UNLISTED for field in ACTIVITY_FIELDS)])
 def test_canary_is_in_no_output_file(leaky_site: Path, canary: str) -> None:
     for path, data in all_output_bytes(leaky_site):

@@ -376,9 +376,11 @@ def issue_form_command(root: Path, check: bool) -> None:
 @_friendly
 def init_command(directory: Path, maintainers: str | None, reviewers: str | None) -> None:
     """Start a new data repository in DIRECTORY: example data, settings, workflows, README."""
-    written = scaffold.init(directory, dt.date.today(), maintainers, reviewers)
+    written, kept = scaffold.init(directory, dt.date.today(), maintainers, reviewers)
     for path in written:
         echo(f"wrote {directory / path}", err=True)
+    for path in kept:
+        echo(f"kept {directory / path} as it is (the catalog's own {path} was not written)", err=True)
     echo(f"\nA catalog with one example advocate is ready in {directory}. Next:\n"
          f"  cd {directory}\n"
          "  git init -b main && git add . && git commit -m 'Start the advocate catalog'\n"
