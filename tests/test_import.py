@@ -110,6 +110,24 @@ def test_one_row_becomes_the_nomination_a_person_would_write(catalog: Path, tmp_
     assert doc.data["nominated_by"] == "crm-import" and doc.data["nominated_on"] == "2026-03-14"
 
 
+def test_rows_can_become_profiles_with_every_mapped_field(catalog: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "profiles.yaml"
+    mapping.write_text(MAPPING.read_text(encoding="utf-8").replace("kind: nomination", "kind: advocate")
+                       .replace("  nominated_on: Created Date\n  reason: Reference Notes\n",
+                                "  last_verified: Created Date\n  summary: Reference Notes\n"
+                                "  story: Reference Notes\n")
+                       .replace("  nominated_by: crm-import\n",
+                                "  status: active\n  consent.scope: [internal-catalog]\n"
+                                "  consent.given_on: 2026-01-05\n"), encoding="utf-8")
+    row = _row(Created_Date="11/02/2026", Seniority="Director")
+    code, out, err = _import(catalog, _csv(tmp_path, row), "--write", mapping=mapping)
+    assert (code, out) == (0, ""), out + err
+    doc = read(catalog / "advocates" / "ana-lima.yaml", "advocates/ana-lima.yaml")
+    assert doc.data["consent"] == {"scope": ["internal-catalog"], "given_on": "2026-01-05"}
+    assert doc.data["summary"] == "Keen." and doc.data["last_verified"] == "2026-11-02"
+    assert validate(catalog, AS_OF).errors == []
+
+
 def test_names_in_other_scripts_and_clashing_names_get_ids(catalog: Path, tmp_path: Path) -> None:
     csv = _csv(tmp_path, _row(Contact_ID="003J1", First_Name="山田", Last_Name="太郎",
                               Account_Name="Sakura Bank"),

@@ -258,8 +258,7 @@ def _row_record(row: _Row, mapping: Mapping, convert: Converter) -> dict[str, An
             continue
         translated = convert.translate(name, text)
         if isinstance(translated, dict):
-            for other, value in translated.items():
-                (record if other == name else secondary)[other] = value
+            secondary |= {other: value for other, value in translated.items() if other != name}
             _set(record, name, translated.get(name, text))
             continue
         value, why = (translated, None) if translated is not None else convert.one(name, text)
@@ -380,6 +379,7 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
             record["company"] = {k: record["company"][k] for k in sorted(
                 record["company"], key=lambda k: COMPANY_ORDER.index(k) if k in COMPANY_ORDER else 99)}
         ordered = {name: record[name] for name in order if name in record}
+        ordered |= {name: value for name, value in record.items() if name not in ordered}
         doc = Document(f"{folder}/{record['id']}.yaml", ordered)
         doc.positions.maps()[0].update(row.places)
         doc.positions.maps()[0][()] = (number, key_column)
