@@ -273,3 +273,10 @@ def test_from_the_built_wheel_to_a_catalog_of_ones_own(tmp_path: Path) -> None:
                           env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")})
     assert hook.returncode == 1, hook.stdout + hook.stderr
     assert "targets.yaml:2:14: error: targets[0].region 'mars' is not in taxonomy.regions" in hook.stdout
+    # And an editor's checker, with the schemas init wrote, flags a region catalog.yaml does not list.
+    profile = repo / "advocates" / "sam-rivera.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("region: north-america", "region: Mars"))
+    editor = subprocess.run([_tool("check-jsonschema"), "--schemafile",
+                             str(repo / ".schemas" / "advocate.schema.json"), str(profile)],
+                            capture_output=True, text=True, check=False)
+    assert editor.returncode == 1 and "'Mars' is not one of" in editor.stdout
