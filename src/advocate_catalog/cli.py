@@ -296,6 +296,7 @@ def diff_command(root: Path, base: str, head: str, fmt: str) -> None:
 @click.option("--name", help="Full name of the customer.")
 @click.option("--title", help="Their job title.")
 @click.option("--persona", help="Persona id from catalog.yaml.")
+@click.option("--function", help="Job function id from catalog.yaml (optional).")
 @click.option("--company", help="Company name.")
 @click.option("--industry", help="Industry id from catalog.yaml.")
 @click.option("--size", help="Company size id from catalog.yaml.")

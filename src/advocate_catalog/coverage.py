@@ -18,6 +18,7 @@ DIMENSIONS = {
     "region": ("regions", lambda a: [a.data["company"]["region"]]),
     "product": ("products", lambda a: a.data["products"]),
     "persona": ("personas", lambda a: [a.data.get("persona")]),
+    "function": ("functions", lambda a: [a.data.get("function")]),
 }
 
 

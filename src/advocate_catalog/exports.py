@@ -18,10 +18,9 @@ from .text import strip
 
 EXPORT_FORMAT = "advocate-catalog/1"  # bump when a field changes meaning or disappears
 ATOM = "http://www.w3.org/2005/Atom"
-CSV_COLUMNS = ("id", "name", "title", "persona", "company", "industry", "size", "region", "country",
-               "products", "willing", "status", "availability", "available_until", "last_asked",
-               "owner", "owner_email", "last_verified", "summary", "url")
-
+CSV_COLUMNS = ("id", "name", "title", "persona", "function", "company", "industry", "size", "region",
+               "country", "products", "willing", "status", "availability", "available_until",
+               "last_asked", "owner", "owner_email", "last_verified", "summary", "url")
 
 def record(config: Config, advocate: Advocate, available: Availability,
            today: dt.date) -> dict[str, Any]:
@@ -31,6 +30,7 @@ def record(config: Config, advocate: Advocate, available: Availability,
         "id": advocate.id,
         "url": f"{config.base_url}advocates/{advocate.id}/",
         "name": data["name"], "title": data["title"], "persona": data["persona"],
+        "function": data.get("function", ""),
         "company": dict(data["company"]),
         "summary": data.get("summary", ""),
         "products": list(data["products"]), "use_cases": list(data.get("use_cases", [])),
@@ -82,7 +82,7 @@ def to_csv(records: list[dict[str, Any]]) -> str:
     for r in records:
         c = r["company"]
         writer.writerow(_cell(v) for v in (
-            r["id"], r["name"], r["title"], r["persona"], c["name"], c["industry"], c["size"],
+            r["id"], r["name"], r["title"], r["persona"], r["function"], c["name"], c["industry"], c["size"],
             c["region"], c["country"], r["products"],
             [a for a, answer in r["willingness"].items() if answer == "yes"], r["status"],
             r["availability"]["state"], r["availability"]["until"], r["availability"]["last_asked"],

@@ -32,7 +32,8 @@ COMPANY_ORDER = ("name", "industry", "size", "region", "country")
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
 # What each importable field holds, and so how a cell becomes its value.
 VOCABULARY_FIELDS = {"company.industry": "industries", "company.region": "regions",
-                     "company.size": "company_sizes", "persona": "personas"}
+                     "company.size": "company_sizes", "persona": "personas",
+                     "function": "functions"}
 LIST_FIELDS = {"products": "products", "consent.scope": "consent_scopes", "willingness": "activities"}
 DATE_FIELDS = {"nominated_on", "last_verified", "consent.given_on", "consent.expires_on"}
 TEXT_FIELDS = {"name", "title", "company.name", "summary", "reason", "story", "nominated_by",

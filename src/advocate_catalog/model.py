@@ -11,8 +11,8 @@ from typing import Any, Self
 
 from .load import Positions
 
-VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "activities",
-                "consent_scopes")
+VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "functions",
+                "activities", "consent_scopes")
 YEAR = 365
 STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
 WILLINGNESS = ("yes", "maybe", "no")

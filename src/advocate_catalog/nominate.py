@@ -18,9 +18,9 @@ from .model import Advocate, Config, fold
 from .validate import check_document, compile_schemas, load_config
 
 # Field order of a written nomination and of a promoted profile: the order people read them in.
-NOMINATION_ORDER = ("id", "name", "title", "persona", "company", "products", "nominated_by",
+NOMINATION_ORDER = ("id", "name", "title", "persona", "function", "company", "products", "nominated_by",
                     "nominated_on", "owner", "reason", "story", "outcomes", "willingness", "private")
-ADVOCATE_ORDER = ("id", "name", "title", "persona", "company", "products", "story", "outcomes",
+ADVOCATE_ORDER = ("id", "name", "title", "persona", "function", "company", "products", "story", "outcomes",
                   "willingness", "owner", "status", "last_verified", "nomination", "private")
 
 
@@ -41,6 +41,7 @@ QUESTIONS = (
     Question("name", "Full name of the customer", help="As they like it written."),
     Question("title", "Their job title"),
     Question("persona", "Persona", "personas"),
+    Question("function", "Job function", "functions", required=False),
     Question("company", "Company name"),
     Question("industry", "Industry", "industries"),
     Question("size", "Company size", "company_sizes"),

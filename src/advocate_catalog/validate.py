@@ -32,7 +32,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # Schema $defs whose allowed values come from catalog.yaml, and where.
 VOCABULARY_DEFS = {
     "industry": "industries", "region": "regions", "company_size": "company_sizes",
-    "product": "products", "persona": "personas", "activity": "activities",
+    "product": "products", "persona": "personas", "function": "functions", "activity": "activities",
     "consent_scope": "consent_scopes",
 }
 
@@ -162,7 +162,7 @@ def filled_schemas(root: Path, config: Config) -> dict[str, dict[str, Any]]:
         _fill(advocate["$defs"][definition], config, vocabulary)
     targets = copy.deepcopy(_read_schema(root, "targets.schema.json"))
     fields = targets["properties"]["targets"]["items"]["properties"]
-    for definition in ("industry", "region", "product", "persona"):
+    for definition in ("industry", "region", "product", "persona", "function"):
         _fill(fields[definition], config, VOCABULARY_DEFS[definition])
     return {"advocate.schema.json": advocate,
             "nomination.schema.json": _read_schema(root, "nomination.schema.json"),

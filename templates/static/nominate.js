@@ -29,6 +29,7 @@ function nominationYaml(values) {
     `name: ${text(values.name)}`,
     `title: ${text(values.title)}`,
     `persona: ${values.persona}`,
+    ...(values.function ? [`function: ${values.function}`] : []),
     "company:",
     `  name: ${text(values.company)}`,
     `  industry: ${values.industry}`,

@@ -108,7 +108,9 @@ function cardNode(data, withExcerpt) {
   const tags = element("p", "card-tags");
   const status = element("span", `badge status-${meta.status}`, labels.status[meta.status] || meta.status);
   const available = element("span", `badge availability-${meta.availability}`, meta.availabilitytext);
-  tags.append(element("span", "", meta.industry), " ", element("span", "", meta.region), " ", status, " ", available);
+  tags.append(element("span", "", meta.industry), " ", element("span", "", meta.region), " ");
+  if (meta.function) tags.append(element("span", "", meta.function), " ");
+  tags.append(status, " ", available);
   if (meta.freshness === "stale" || meta.freshness === "due-soon") {
     const text = meta.freshness === "stale" ? "Needs verification" : "Verification due soon";
     tags.append(" ", element("span", `badge freshness-${meta.freshness}`, text));
