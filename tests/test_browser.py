@@ -63,16 +63,31 @@ def test_a_word_from_a_story_finds_that_advocate_first(page, site_url: str, samp
     assert page.console_errors == []
 
 
-def test_no_query_lists_every_listed_advocate_by_name(page, site_url: str, sample_catalog) -> None:
+def test_no_query_lists_every_listed_advocate_available_first(page, site_url: str, sample_catalog) -> None:
+    from advocate_catalog.activity import availability
+
+    listed = sample_catalog.listed(AS_OF)
+    states = {a.id: availability(a, AS_OF, sample_catalog.config.limits) for a in listed}
+    by_name = sorted(listed, key=lambda a: a.name.casefold())
+    order = ("available", "resting", "at-limit", "not-askable")
+    expected = [a.name for a in sorted(by_name, key=lambda a: (order.index(states[a.id].state),
+                                                                states[a.id].until or dt.date.min))]
     page.goto(site_url)
-    _wait_for_count(page, len(sample_catalog.listed(AS_OF)))
-    expected = sorted((a.name for a in sample_catalog.listed(AS_OF)), key=str.casefold)
+    _wait_for_count(page, len(listed))
     page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
                            arg=min(20, len(expected)))
     assert _result_names(page) == expected[:20]
+    assert page.locator("#sort").input_value() == "available"  # the menu names the order applied
     page.click("#more")
     page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
                            arg=min(40, len(expected)))
+    page.select_option("#sort", "name")
+    page.wait_for_function("name => document.querySelector('#results .card-name')?.textContent === name",
+                           arg=by_name[0].name)
+    page.wait_for_function("n => document.querySelectorAll('#results .card').length === n",
+                           arg=min(20, len(expected)))
+    assert _result_names(page) == [a.name for a in by_name[:20]]
+    assert "sort=name" in page.url
 
 
 def test_filters_narrow_results_to_the_counts_in_the_data(page, site_url: str, sample_catalog) -> None:

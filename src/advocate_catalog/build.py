@@ -120,7 +120,9 @@ def _render_batch(batch: list[str]) -> int:
     assert _job is not None
     chosen, folder = _job
     by_id = {a.id: a for a in chosen.listed}
-    return write_pages((render.profile_page(chosen, by_id[i]) for i in batch), folder)
+    return write_pages((file for i in batch for file in (render.profile_page(chosen, by_id[i]),
+                                                         render.card_file(chosen, by_id[i]))),
+                       folder)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,10 +312,31 @@ def profile_page(setting: Setting, advocate: Advocate) -> tuple[str, str]:
                                           setting.states[advocate.id]))
 
 
+def card_file(setting: Setting, advocate: Advocate) -> tuple[str, str]:
+    """`advocates/<id>/card.json`: the result card as `_card.html` renders it for the search page
+    (links relative to the site root). The search script places it as it is: the card's markup
+    exists once, in the template."""
+    config, today = setting.catalog.config, setting.today
+    macro = getattr(setting.env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
+    markup = str(macro(card(config, advocate, today, setting.states[advocate.id]), ""))
+    return f"advocates/{advocate.id}/card.json", json.dumps({"html": markup.strip()}, ensure_ascii=False)
+
+
+# "Available first": who can be asked now, then who can be asked soonest.
+AVAILABILITY_ORDER = ("available", "resting", "at-limit", "not-askable")
+
+
 def sort_orders(setting: Setting) -> dict[str, list[str]]:
-    """Listed advocate ids in each order the search page offers."""
-    by_verified = sorted(setting.listed, key=lambda a: (a.data["last_verified"], a.id), reverse=True)
-    return {"name": [a.id for a in setting.listed], "verified": [a.id for a in by_verified]}
+    """Listed advocate ids in each order the search page offers (ties keep name order)."""
+    listed, states = setting.listed, setting.states
+    by_verified = sorted(listed, key=lambda a: (a.data["last_verified"], a.id), reverse=True)
+    by_available = sorted(listed, key=lambda a: (AVAILABILITY_ORDER.index(states[a.id].state),
+                                                  states[a.id].until or dt.date.min))
+    # Least recently asked: never asked first, then the longest ago.
+    by_asked = sorted(listed, key=lambda a: (states[a.id].last_asked is not None,
+                                              states[a.id].last_asked or dt.date.min))
+    return {"name": [a.id for a in listed], "verified": [a.id for a in by_verified],
+            "available": [a.id for a in by_available], "asked": [a.id for a in by_asked]}
 
 
 def collection_pages(setting: Setting, root: Path, shards: int = 1,

@@ -115,11 +115,14 @@ def page_ids(bundle: Path) -> dict[str, str]:
 
 
 def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]]) -> str:
-    """`search/order.json`: the shards that have a bundle, and for each sort the Pagefind page ids
-    in that order."""
+    """`search/order.json`: the shards that have a bundle, for each sort the Pagefind page ids in
+    that order, and `advocates`, the advocate id of each page in the first sort's order (the
+    search page fetches a result's card by it, without loading Pagefind's fragment first)."""
     page_of: dict[str, str] = {}
     for ids in page_ids.values():
         page_of.update(ids)
     orders = {sort: [page_of[i] for i in ids if i in page_of] for sort, ids in sorted_ids.items()}
+    first = next(iter(sorted_ids.values()), [])
     shards = sorted(k for k, ids in page_ids.items() if ids)
-    return json.dumps({"shards": shards, **orders}, separators=(",", ":"))
+    return json.dumps({"shards": shards, **orders, "advocates": [i for i in first if i in page_of]},
+                      separators=(",", ":"))

@@ -1,0 +1,170 @@
+"""The search page as a sales rep uses it: facet counts that predict a click, active filters as
+chips, ways out of zero results, the orders a rep asks for, and one result card."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, ROOT
+
+
+@pytest.fixture
+def page(browser, site_url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    yield page
+    context.close()
+
+
+def _settled(page) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('.results')?.getAttribute('aria-busy') === 'false'")
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    _settled(page)
+
+
+def _count(page) -> int:
+    return int(page.locator("#result-count").inner_text().split()[0])
+
+
+def _facet_values(page) -> list[tuple[str, str]]:
+    return [(box.get_attribute("name"), box.get_attribute("value"))
+            for box in page.locator('.filters input[type="checkbox"]').all()]
+
+
+def _shown_count(page, key: str, value: str) -> int:
+    return int(page.locator(f'[data-facet-count="{key}:{value}"]').inner_text())
+
+
+def _box(page, key: str, value: str):
+    return page.locator(f'.filters input[name="{key}"][value="{value}"]')
+
+
+@pytest.mark.parametrize("query", ["", "?region=emea", "?industry=healthcare&region=emea&region=apac"])
+def test_every_count_is_what_ticking_that_value_gives(page, site_url: str, query: str) -> None:
+    _open(page, site_url + query)
+    checked = 0
+    for key, value in _facet_values(page):
+        box = _box(page, key, value)
+        if box.is_checked():
+            checked += 1
+            continue
+        promised = _shown_count(page, key, value)
+        box.check()
+        _settled(page)
+        assert _count(page) == promised, f"{key}={value} promised {promised}"
+        box.uncheck()
+        _settled(page)
+    assert checked == query.count("=")
+    assert page.errors == []
+
+
+def test_active_filters_show_as_chips_that_remove_one_each(page, site_url: str) -> None:
+    _open(page, f"{site_url}?region=emea&industry=healthcare")
+    chips = page.locator("#active-filters .chip")
+    assert chips.count() == 2
+    texts = sorted(" ".join(text.split()) for text in chips.all_inner_texts())
+    assert texts == ["Industry: Healthcare & Life Sciences \u00d7", "Region: EMEA \u00d7"]
+    page.get_by_role("button", name="Remove filter Region: EMEA").click()
+    _settled(page)
+    assert not _box(page, "region", "emea").is_checked() and _box(page, "industry", "healthcare").is_checked()
+    assert "region=" not in page.url and "industry=healthcare" in page.url
+    assert chips.count() == 1
+
+
+def test_zero_results_name_the_filters_to_drop_and_what_each_gives(page, site_url: str,
+                                                                    sample_catalog) -> None:
+    listed = sample_catalog.listed(AS_OF)
+    industries = Counter(a.data["company"]["industry"] for a in listed)
+    regions = Counter(a.data["company"]["region"] for a in listed)
+    pairs = {(a.data["company"]["industry"], a.data["company"]["region"]) for a in listed}
+    industry, region = next((i, r) for i, r in itertools.product(industries, regions) if (i, r) not in pairs)
+    _open(page, f"{site_url}?industry={industry}&region={region}")
+    assert _count(page) == 0
+    assert page.locator("#results .card").count() == 0
+    assert not page.locator("#more").is_visible()
+    ways = page.locator("#ways-out li button")
+    texts = [" ".join(text.split()) for text in ways.all_inner_texts()]
+    industry_label = sample_catalog.config.label("industries", industry)
+    region_label = sample_catalog.config.label("regions", region)
+    expected = {f"Remove Industry: {industry_label} to see {regions[region]} advocate"
+                f"{'' if regions[region] == 1 else 's'} \u00d7",
+                f"Remove Region: {region_label} to see {industries[industry]} advocate"
+                f"{'' if industries[industry] == 1 else 's'} \u00d7"}
+    assert set(texts) == expected
+    ways.first.click()
+    _settled(page)
+    assert _count(page) == max(regions[region], industries[industry])
+
+
+def test_show_more_appears_only_while_more_results_wait(page, site_url: str, sample_catalog) -> None:
+    total = len(sample_catalog.listed(AS_OF))
+    _open(page, site_url)
+    page.wait_for_function("n => document.querySelectorAll('#results .card').length === n", arg=20)
+    assert page.locator("#more").is_visible()
+    while page.locator("#more").is_visible():
+        page.click("#more")
+        _settled(page)
+        page.wait_for_timeout(200)
+    assert page.locator("#results .card").count() == total
+    only = sample_catalog.listed(AS_OF)[0]
+    _open(page, f"{site_url}?q={only.name.split()[-1]}&region={only.data['company']['region']}")
+    assert 1 <= _count(page) <= 20 and not page.locator("#more").is_visible()
+
+
+def test_without_javascript_no_button_that_cannot_work(browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url)
+    assert not page.locator("#more").is_visible()
+    assert page.locator("noscript").count() >= 1
+    context.close()
+
+
+def test_the_result_card_is_the_templates_card(page, site_url: str, built_site: Path) -> None:
+    """The card exists once, in _card.html: the search page shows the markup the build rendered."""
+    _open(page, f"{site_url}?sort=name")
+    first = page.locator("#results .card").first
+    link = first.locator(".card-name a").get_attribute("href")
+    advocate_id = link.strip("/").split("/")[-1]
+    card = json.loads((built_site / "advocates" / advocate_id / "card.json").read_text(encoding="utf-8"))
+    shown = page.evaluate("() => document.querySelector('#results .card').outerHTML")
+    normalise = lambda html: " ".join(html.split())  # noqa: E731
+    assert normalise(shown) == normalise(card["html"])
+    script = (ROOT / "templates" / "static" / "search.js").read_text(encoding="utf-8")
+    for markup in ("card-name", "card-role", "card-tags", "freshness-", "availability-"):
+        assert markup not in script, f"search.js builds card markup itself: {markup}"
+
+
+def test_a_query_shows_a_story_excerpt_under_the_card(page, site_url: str) -> None:
+    _open(page, f"{site_url}?q=snowmobile")
+    excerpt = page.locator("#results .card").first.locator(".card-excerpt")
+    assert "snowmobile" in excerpt.locator("mark").first.inner_text().lower()
+    words = excerpt.inner_text().split()
+    for label in ("Company", "Industry", "Size", "Story", "Persona", "Outcomes"):
+        assert label not in words  # labels and headings are not part of the index
+
+
+@pytest.mark.parametrize(("sort", "label"), [("", "Available first"), ("name", "Name"),
+                                               ("asked", "Least recently asked"),
+                                               ("verified", "Recently verified")])
+def test_the_menu_names_the_order_applied(page, site_url: str, sort: str, label: str) -> None:
+    _open(page, site_url + (f"?sort={sort}" if sort else ""))
+    assert page.locator("#sort option:checked").inner_text() == label
+
+
+def test_with_words_the_default_is_best_match(page, site_url: str) -> None:
+    _open(page, f"{site_url}?q=telemetry")
+    assert page.locator("#sort option:checked").inner_text() == "Best match"
+    assert _count(page) >= 1
