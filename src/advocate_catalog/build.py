@@ -258,6 +258,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
         search.index(staging, {k: by_shard[k] for k in dirty}, pages=site, count=count)
+        write_pages({f"{search.FOLDER}/{k}/words.json": render.shard_words(chosen, by_shard[k])
+                     for k in dirty if by_shard[k]}, staging)
         page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
                     if k in dirty or prior is None else prior.page_ids[k] for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import exports, report
+from . import exports, report, search
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage
@@ -108,6 +109,54 @@ def facets(config: Config, advocates: list[Advocate],
                        "terms": [{"id": i, "label": lbl, "count": counts[key][i]}
                                   for i, lbl in terms if counts[key][i]]})
     return result
+
+
+# Job titles as people say them: a search for "CTO" finds a "Chief Technology Officer", and back.
+TITLE_ABBREVIATIONS = {
+    "chief executive officer": "CEO", "chief financial officer": "CFO", "chief operating officer": "COO",
+    "chief information officer": "CIO", "chief technology officer": "CTO", "chief data officer": "CDO",
+    "chief digital officer": "CDO", "chief information security officer": "CISO",
+    "chief security officer": "CSO", "chief marketing officer": "CMO", "chief revenue officer": "CRO",
+    "chief people officer": "CPO", "chief product officer": "CPO", "vice president": "VP",
+}
+
+
+def title_aliases(title: str) -> list[str]:
+    """The other way to say a title's role: its abbreviation, or what an abbreviation stands for."""
+    folded = " ".join(title.casefold().replace(",", " ").split())
+    found = []
+    for words, short in TITLE_ABBREVIATIONS.items():
+        if words in folded:
+            found.append(short)
+        elif re.search(rf"\b{short.casefold()}\b", folded):
+            found.append(words)
+    return list(dict.fromkeys(found))
+
+
+def searchable_text(config: Config, advocate: Advocate, card: dict[str, Any]) -> str:
+    """The words a profile can be found by, as its page gives them to the index: the card's
+    fields, the story as text, outcomes, quotes, details and material titles."""
+    data = advocate.data
+    story = html.unescape(nh3.clean(rendered_story(advocate), tags=set()))
+    parts = [card["name"], card["title"], *title_aliases(card["title"]), card["company"],
+             card["industry"], card["region"], card["function"], card["summary"],
+             " ".join(card["willing"]), story,
+             *data.get("outcomes", []), *(quote["text"] for quote in data.get("quotes", [])),
+             config.label("personas", data.get("persona", "")),
+             config.label("company_sizes", data["company"]["size"]),
+             country_name(data["company"]["country"]),
+             *(config.label("products", p) for p in data["products"]), *data.get("use_cases", []),
+             *(language_name(code) for code in data.get("languages", [])),
+             *(asset["title"] for asset in data.get("assets", []))]
+    return "\n".join(part for part in parts if part)
+
+
+def shard_words(setting: Setting, ids: list[str]) -> str:
+    """`search/<shard>/words.json`: the words of one shard's profiles (see search.words)."""
+    by_id = {a.id: a for a in setting.listed}
+    config, today = setting.catalog.config, setting.today
+    return search.words(searchable_text(config, by_id[i], card(config, by_id[i], today, setting.states[i]))
+                        for i in ids)
 
 
 def summary_of(advocate: Advocate) -> str:
@@ -216,6 +265,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "currency": config.currency,
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
+        "title_aliases": title_aliases(data["title"]),
         "function": config.label("functions", data["function"]) if data.get("function") else "",
         "size": config.label("company_sizes", data["company"]["size"]),
         "products": [{"id": p, "label": config.label("products", p)} for p in data["products"]],

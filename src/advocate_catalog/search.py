@@ -16,11 +16,12 @@ import gzip
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -126,3 +127,17 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]])
     shards = sorted(k for k, ids in page_ids.items() if ids)
     return json.dumps({"shards": shards, **orders, "advocates": [i for i in first if i in page_of]},
                       separators=(",", ":"))
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(texts: Iterable[str]) -> str:
+    """A shard's `words.json`: every distinct word (lowercase) its profiles' indexed text holds,
+    sorted. Pagefind, given a word an index lacks, searches that index for the word's longest
+    prefix it has ("Oracle" becomes "or"). So the search page asks each shard only for words it
+    holds: a word no profile has finds nothing, and no shard answers with a prefix."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(_WORD.findall(text.casefold()))
+    return json.dumps(sorted(found), ensure_ascii=False, separators=(",", ":"))

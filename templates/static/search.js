@@ -4,24 +4,26 @@
 
 const PAGE_SIZE = 20;
 const siteRoot = new URL("./", document.baseURI);
-// The index comes in shards (search/0/, search/1/, …) searched together; order.json holds each
-// sort order as Pagefind page ids, because Pagefind cannot sort across merged indexes.
+// The index comes in shards (search/0/, search/1/, …). Each is a Pagefind index of its own, asked
+// only for words its profiles hold (search/<k>/words.json): Pagefind answers a word an index
+// lacks with the word's longest prefix it has, so a merged index would find "or" for "Oracle"
+// wherever one shard lacks a word another has. order.json holds each sort order as page ids.
 const order = await (await fetch(new URL("search/order.json", siteRoot))).json();
 // No listed advocate means no index at all: the page already says "0 advocates"; stop here.
 if (order.shards.length === 0) throw new Error("the catalog lists no advocates yet");
-const [first, ...others] = order.shards;
-const pagefind = await import(new URL(`search/${first}/pagefind.js`, siteRoot).href);
-await pagefind.options({ baseUrl: siteRoot.pathname });
-await pagefind.init();
-for (const shard of others) {
-  await pagefind.mergeIndex(new URL(`search/${shard}/`, siteRoot).pathname, { baseUrl: siteRoot.pathname });
-}
+const shards = await Promise.all(order.shards.map(async (id) => {
+  // One module instance per shard: the same script under a URL of its own.
+  const pagefind = await import(new URL(`search/${id}/pagefind.js?shard=${id}`, siteRoot).href);
+  await pagefind.options({ baseUrl: siteRoot.pathname });
+  await pagefind.init();
+  // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
+  await pagefind.filters();
+  return { id, pagefind, words: null };
+}));
 const SORTS = ["available", "asked", "verified", "name"];
 const ranks = {};
 for (const sort of SORTS) ranks[sort] = new Map(order[sort].map((id, place) => [id, place]));
 const advocateOf = new Map(order.name.map((page, place) => [page, order.advocates[place]]));
-// Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
-await pagefind.filters();
 
 const form = document.getElementById("search-form");
 const queryInput = document.getElementById("q");
@@ -100,6 +102,70 @@ function plural(count) {
   return `${count} ${count === 1 ? "advocate" : "advocates"}`;
 }
 
+// --- Words ----------------------------------------------------------------------------------------
+
+// Words too common to narrow a search; a question like "CFO in financial services" keeps the rest.
+const STOP_WORDS = new Set(["a", "an", "and", "at", "by", "for", "from", "in", "into", "of", "on", "or",
+  "the", "to", "with", "who", "that", "is", "are", "our", "we", "customer", "customers"]);
+// Suffixes a light English stemmer strips, so "migrating", "migration" and "migrate" meet.
+const SUFFIXES = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es",
+  "ly", "e", "s"];
+const LATIN_OR_DIGITS = /^[a-z0-9\u00c0-\u024f]+$/;
+
+function stem(word) {
+  if (word.length <= 4) return word;
+  for (const suffix of SUFFIXES) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+      const base = word.slice(0, -suffix.length);
+      return suffix === "ies" || suffix === "ied" ? `${base}y` : base;
+    }
+  }
+  return word;
+}
+
+// The words a shard's profiles hold, loaded once per shard.
+function shardWords(shard) {
+  shard.words ??= fetch(new URL(`search/${shard.id}/words.json`, siteRoot)).then((response) => response.json())
+    .then((list) => ({ list, exact: new Set(list), stems: new Set(list.map(stem)) }));
+  return shard.words;
+}
+
+// A finished word is held when the shard has it or a word of the same stem; the word being typed
+// (the last, no space after it yet) also when one of the shard's words starts with it. Words of
+// other scripts are left to Pagefind.
+function holds(known, { word, prefix }) {
+  return !LATIN_OR_DIGITS.test(word) || known.exact.has(word) || known.stems.has(stem(word))
+    || (prefix && hasPrefix(known.list, word));
+}
+
+async function holdsAll(shard, list) {
+  const known = await shardWords(shard);
+  return list.every((item) => holds(known, item));
+}
+
+function hasPrefix(list, prefix) {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle] < prefix) low = middle + 1;
+    else high = middle;
+  }
+  return low < list.length && list[low].startsWith(prefix);
+}
+
+// The query's words, each marked as found in some shard or in none.
+async function queryWords(text, typing) {
+  const all = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+  const kept = all.filter((word) => !STOP_WORDS.has(word));
+  const chosen = kept.length ? kept : all;
+  const known = await Promise.all(shards.map(shardWords));
+  return chosen.map((word, place) => {
+    const item = { word, prefix: typing && place === chosen.length - 1 };
+    return { ...item, found: known.some((shard) => holds(shard, item)) };
+  });
+}
+
 // --- Searching ----------------------------------------------------------------------------------
 
 function pagefindFilters(filters) {
@@ -108,8 +174,84 @@ function pagefindFilters(filters) {
   return out;
 }
 
-function searchFor(term, filters) {
-  return pagefind.search(term, { filters: pagefindFilters(filters) });
+function addCounts(into, counts) {
+  for (const [key, values] of Object.entries(counts || {})) {
+    into[key] ??= {};
+    for (const [value, count] of Object.entries(values)) into[key][value] = (into[key][value] ?? 0) + count;
+  }
+  return into;
+}
+
+// Search the shards that hold every word (all of them without words), as one result set.
+async function searchFor(list, filters) {
+  const term = list.length ? list.map((item) => item.word).join(" ") : null;
+  const asked = term === null ? shards
+    : (await Promise.all(shards.map(async (shard) => ((await holdsAll(shard, list)) ? shard : null))))
+      .filter(Boolean);
+  const found = await Promise.all(asked.map((shard) => shard.pagefind.search(term,
+    { filters: pagefindFilters(filters) })));
+  const merged = { results: [], filters: {} };
+  for (const answer of found) {
+    if (!answer) continue;
+    merged.results.push(...answer.results);
+    addCounts(merged.filters, answer.filters);
+  }
+  return merged;
+}
+
+const MOST_WORDS = 4;  // "matching most" combines every subset of at most this many words
+
+// What a query asks of Pagefind: its words found in the catalog, and whether profiles must hold
+// them all ("all"), as many as possible ("most": no profile holds them all), or nothing can match.
+async function planQuery(text, typing) {
+  const parsed = await queryWords(text, typing);
+  const present = parsed.filter((w) => w.found);
+  const absent = parsed.filter((w) => !w.found).map((w) => w.word);
+  if (parsed.length === 0) return { words: [], absent, mode: "all" };
+  if (present.length === 0) return { words: [], absent, mode: "none" };
+  let mode = absent.length ? "most" : "all";
+  if (mode === "all" && present.length > 1) {
+    const together = await searchFor(present, {});
+    if (!together.results.length) mode = "most";
+  }
+  return { words: mode === "most" ? present.slice(0, MOST_WORDS) : present, absent, mode };
+}
+
+// Results and filter counts of a query under filters. In "most" mode the results are those with
+// any of the words, each knowing how many it holds, and the counts come by inclusion–exclusion
+// over the searches for every subset of the words (Pagefind ANDs the words of one search).
+async function resultSet(query, filters) {
+  if (query.mode === "none") return { results: [], filters: {} };
+  if (query.mode === "all") {
+    const found = await searchFor(query.words, filters);
+    for (const result of found.results) result.matched = query.words.length;
+    return found;
+  }
+  const subsets = [];
+  for (let mask = 1; mask < 1 << query.words.length; mask += 1) {
+    subsets.push(query.words.filter((_, place) => mask & (1 << place)));
+  }
+  const found = await Promise.all(subsets.map((subset) => searchFor(subset, filters)));
+  const byId = new Map();
+  const counts = {};
+  subsets.forEach((subset, place) => {
+    const sign = subset.length % 2 ? 1 : -1;
+    for (const [key, values] of Object.entries(found[place].filters || {})) {
+      counts[key] ??= {};
+      for (const [value, count] of Object.entries(values)) {
+        counts[key][value] = (counts[key][value] ?? 0) + sign * count;
+      }
+    }
+    if (subset.length !== 1) return;
+    for (const result of found[place].results) {
+      const entry = byId.get(result.id) ?? { result, matched: 0, score: 0 };
+      entry.matched += 1;
+      entry.score += result.score ?? 0;
+      byId.set(result.id, entry);
+    }
+  });
+  const results = Array.from(byId.values(), ({ result, matched, score }) => Object.assign(result, { matched, score }));
+  return { results, filters: counts };
 }
 
 function without(filters, key, value) {
@@ -122,14 +264,14 @@ function without(filters, key, value) {
 // search would have with that value ticked too: for a group without ticks, the results that have
 // it; for a group with ticks, the current results plus those the value adds (counted on the search
 // without that group's ticks). A ticked value shows how many of the current results have it.
-async function facetCounts(term, filters, main) {
+async function facetCounts(query, filters, main) {
   const total = main.results.length;
   const counts = {};
   for (const key of facetKeys) counts[key] = { ...(main.filters[key] || {}) };
   for (const key of Object.keys(filters)) {
     const rest = { ...filters };
     delete rest[key];
-    const base = await searchFor(term, rest);
+    const base = await resultSet(query, rest);
     for (const value of Object.keys(labels[key])) {
       if (filters[key].includes(value)) continue;
       const added = (base.filters[key]?.[value] ?? 0) - (main.filters[key]?.[value] ?? 0);
@@ -140,18 +282,19 @@ async function facetCounts(term, filters, main) {
 }
 
 // With no result, how many advocates dropping each ticked value would give, most first.
-async function waysOutOf(term, filters) {
+async function waysOutOf(query, filters) {
   const options = [];
   for (const [key, values] of Object.entries(filters)) {
     for (const value of values) {
-      const found = await searchFor(term, without(filters, key, value));
+      const found = await resultSet(query, without(filters, key, value));
       if (found.results.length) options.push({ key, value, count: found.results.length });
     }
   }
   return options.sort((a, b) => b.count - a.count);
 }
 
-// "Best match" ranks by relevance; at equal relevance, who can be asked now comes first.
+// "Best match" ranks those with the most of the words first, then by relevance; at equal
+// relevance, who can be asked now comes first.
 function ordered(results, sort) {
   if (sort) {
     const rank = ranks[sort];
@@ -162,9 +305,10 @@ function ordered(results, sort) {
   }
   const available = ranks.available;
   return results
-    .map((result, place) => ({ result, place, score: Number((result.score ?? 0).toPrecision(3)),
+    .map((result, place) => ({ result, place, matched: result.matched ?? 0,
+                               score: Number((result.score ?? 0).toPrecision(3)),
                                ready: available.get(result.id) ?? available.size }))
-    .sort((a, b) => b.score - a.score || a.ready - b.ready || a.place - b.place)
+    .sort((a, b) => b.matched - a.matched || b.score - a.score || a.ready - b.ready || a.place - b.place)
     .map(({ result }) => result);
 }
 
@@ -249,10 +393,10 @@ function showChips(filters) {
   chips.hidden = chips.children.length === 0;
 }
 
-async function showWaysOut(ourGeneration, term, filters) {
+async function showWaysOut(ourGeneration, query, filters) {
   const list = waysOut.querySelector("ul");
   list.replaceChildren();
-  const options = Object.keys(filters).length ? await waysOutOf(term, filters) : [];
+  const options = Object.keys(filters).length ? await waysOutOf(query, filters) : [];
   if (ourGeneration !== generation) return;
   for (const { key, value, count } of options) {
     const item = element("li");
@@ -262,24 +406,44 @@ async function showWaysOut(ourGeneration, term, filters) {
   waysOut.hidden = options.length === 0;
 }
 
-async function run(state) {
+function quoted(list) {
+  return list.map((word) => `“${word}”`).join(", ");
+}
+
+function showNote(query) {
+  let text = "";
+  if (query.mode === "none") {
+    text = `No advocate’s profile mentions ${quoted(query.absent)}. Check the spelling, or try a word `
+      + "from the story you are after.";
+  } else if (query.mode === "most" && query.absent.length) {
+    text = `No advocate mentions ${quoted(query.absent)}; showing those matching the other words.`;
+  } else if (query.mode === "most") {
+    text = "No advocate matches all words; showing those matching most.";
+  }
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+async function run(state, typing = false) {
   const ourGeneration = ++generation;
   resultsSection.setAttribute("aria-busy", "true");
   try {
-    await runSearch(state, ourGeneration);
+    await runSearch(state, ourGeneration, typing);
   } finally {
     if (ourGeneration === generation) resultsSection.setAttribute("aria-busy", "false");
   }
 }
 
-async function runSearch(state, ourGeneration) {
-  const term = state.q.trim() || null;
-  const main = await searchFor(term, state.filters);
+async function runSearch(state, ourGeneration, typing) {
+  const query = await planQuery(state.q, typing);
+  if (ourGeneration !== generation) return;
+  const term = query.words.length ? query.words.map((item) => item.word).join(" ") : null;
+  const main = await resultSet(query, state.filters);
   if (ourGeneration !== generation || !main) return;
-  const counts = await facetCounts(term, state.filters, main);
+  const counts = await facetCounts(query, state.filters, main);
   if (ourGeneration !== generation) return;
   // With no words there is no relevance to rank by: who can be asked now comes first.
-  const applied = state.sort || (term === null ? "available" : "");
+  const applied = state.sort || (term === null && query.mode !== "none" ? "available" : "");
   sortSelect.value = applied;
   shown = ordered(main.results, applied);
   withExcerpts = term !== null;
@@ -288,28 +452,29 @@ async function runSearch(state, ourGeneration) {
   showChips(state.filters);
   resultList.replaceChildren();
   waysOut.hidden = true;
-  note.hidden = true;
+  showNote(query);
   if (shown.length === 0) {
     moreButton.hidden = true;
-    await showWaysOut(ourGeneration, term, state.filters);
+    await showWaysOut(ourGeneration, query, state.filters);
     return;
   }
   await showMore(ourGeneration);
 }
 
-function runFromForm(push) {
+function runFromForm(push, typing = false) {
   const state = stateFromForm();
   if (push) history.pushState(null, "", urlFor(state));
   else history.replaceState(null, "", urlFor(state));
-  run(state);
+  run(state, typing);
 }
 
 // Search a moment after typing stops; meanwhile Pagefind already fetches the index chunks needed.
 let typingTimer;
 queryInput.addEventListener("input", () => {
   clearTimeout(typingTimer);
-  if (queryInput.value.trim()) pagefind.preload(queryInput.value.trim());
-  typingTimer = setTimeout(() => runFromForm(false), 60);
+  // The last word is still being typed unless a space follows it: it may match as a prefix.
+  const typing = !/\s$/.test(queryInput.value);
+  typingTimer = setTimeout(() => runFromForm(false, typing), 60);
 });
 sortSelect.addEventListener("change", () => {
   chosenSort = sortSelect.value;
