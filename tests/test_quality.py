@@ -161,3 +161,60 @@ def test_every_facet_value_has_a_browse_page(built_site: Path, sample_catalog) -
     for key, path in pages.items():
         cards = BeautifulSoup(path.read_text(), "html.parser").select(".card")
         assert len(cards) == expected[key], key
+
+
+WORD_SPLITS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[^\\s]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+CHART_TEXT = """() => Array.from(document.querySelectorAll('svg.chart text'))
+  .filter((text) => text.getClientRects().length > 0)
+  .map((text) => {
+    const svg = text.ownerSVGElement;
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return parseFloat(getComputedStyle(text).fontSize) * scale;
+  })"""
+
+
+def test_at_375_px_no_table_splits_a_word_and_chart_text_is_readable(browser, site_url: str,
+                                                                     sample_catalog) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    busy = next(a for a in sample_catalog.listed(AS_OF) if len(a.data.get("activity", [])) >= 2)
+    for url in (f"advocates/{busy.id}/", "coverage/", "verification/", "value/"):
+        page.goto(site_url + url)
+        assert page.evaluate(WORD_SPLITS) == [], url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+        sizes = page.evaluate(CHART_TEXT)
+        if url in ("coverage/", "value/"):
+            assert sizes and min(sizes) >= 12, f"{url}: chart text at {min(sizes or [0]):.1f} px"
+        page.screenshot(path=str(ARTIFACTS / f"{url.strip('/').replace('/', '-')}-375.png"), full_page=True)
+    context.close()
+
+
+def test_a_profile_prints_on_two_a4_pages_with_margins(browser, site_url: str, sample_catalog) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context()
+    page = context.new_page()
+    advocate = max(sample_catalog.listed(AS_OF), key=lambda a: len(a.data["story"]))
+    page.goto(f"{site_url}advocates/{advocate.id}/")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    (ARTIFACTS / "profile-print.pdf").write_bytes(pdf)
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= pages <= 2, f"{pages} pages"
+    assert page.evaluate("getComputedStyle(document.querySelector('.profile-side')).display") != "none"
+    context.close()
