@@ -168,3 +168,35 @@ def test_with_words_the_default_is_best_match(page, site_url: str) -> None:
     _open(page, f"{site_url}?q=telemetry")
     assert page.locator("#sort option:checked").inner_text() == "Best match"
     assert _count(page) >= 1
+
+
+def test_download_these_as_csv_gives_the_rows_shown(page, site_url: str, built_site: Path) -> None:
+    import csv
+    import io
+
+    _open(page, f"{site_url}?region=emea&sort=name")
+    names = page.locator("#results .card-name a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href').split('/').filter(Boolean).pop())")
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    got = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    published = list(csv.reader(io.StringIO((built_site / "advocates.csv").read_text(encoding="utf-8"))))
+    by_id = {row[0]: row for row in published[1:]}
+    assert got[0] == published[0]
+    assert [row[0] for row in got[1:]] == names[:len(got) - 1] and len(got) - 1 == _count(page)
+    assert got[1:] == [by_id[row[0]] for row in got[1:]]
+
+
+def test_a_profile_links_to_similar_advocates_available_first(page, site_url: str, sample_catalog) -> None:
+    advocate = next(a for a in sample_catalog.listed(AS_OF) if a.id == "ingrid-solberg")
+    page.goto(f"{site_url}advocates/{advocate.id}/")
+    links = page.locator(".similar a")
+    assert links.count() == 3
+    links.nth(1).click()
+    _settled(page)
+    assert "function=finance" in page.url and "sort=available" in page.url
+    assert page.locator("#sort").input_value() == "available"
+    names = page.locator("#results .card-name").all_inner_texts()
+    expected = {a.name for a in sample_catalog.listed(AS_OF) if a.data.get("function") == "finance"
+                and a.data["company"]["industry"] == "financial-services"}
+    assert set(names) == expected and "Ingrid Solberg" in names

@@ -509,6 +509,49 @@ if (navigator.clipboard) {
   });
 }
 
+// The listed results as CSV: the rows of advocates.csv (public fields only), in the order shown.
+function csvRows(text) {
+  const rows = [];
+  let row = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') { cell += '"'; i += 1; }
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") { row.push(cell); cell = ""; }
+    else if (char === "\n") { row.push(cell.replace(/\r$/, "")); rows.push(row); row = []; cell = ""; }
+    else cell += char;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+function csvLine(cells) {
+  return cells.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(",");
+}
+
+let exportRows = null;
+const downloadButton = document.getElementById("download-csv");
+downloadButton.hidden = false;
+downloadButton.addEventListener("click", async () => {
+  exportRows ??= fetch(new URL("advocates.csv", siteRoot)).then((response) => response.text()).then(csvRows);
+  const [header, ...rows] = await exportRows;
+  const byId = new Map(rows.map((row) => [row[0], row]));
+  const lines = [header, ...shown.map((result) => byId.get(advocateOf.get(result.id))).filter(Boolean)];
+  const blob = new Blob([`${lines.map(csvLine).join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
+  const link = element("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "advocates-search.csv";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+});
+
 // On a narrow screen, filters start folded so the results are on the first screen.
 const filterPanel = document.getElementById("filter-panel");
 if (window.matchMedia("(max-width: 760px)").matches) filterPanel.open = false;
