@@ -155,8 +155,8 @@ def shard_words(setting: Setting, ids: list[str]) -> str:
     """`search/<shard>/words.json`: the words of one shard's profiles (see search.words)."""
     by_id = {a.id: a for a in setting.listed}
     config, today = setting.catalog.config, setting.today
-    return search.words(searchable_text(config, by_id[i], card(config, by_id[i], today, setting.states[i]))
-                        for i in ids)
+    return search.words({i: searchable_text(config, by_id[i], card(config, by_id[i], today,
+                                                                     setting.states[i])) for i in ids})
 
 
 def summary_of(advocate: Advocate) -> str:

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -125,19 +125,35 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]])
     orders = {sort: [page_of[i] for i in ids if i in page_of] for sort, ids in sorted_ids.items()}
     first = next(iter(sorted_ids.values()), [])
     shards = sorted(k for k, ids in page_ids.items() if ids)
-    return json.dumps({"shards": shards, **orders, "advocates": [i for i in first if i in page_of]},
-                      separators=(",", ":"))
+    return json.dumps({"shards": shards, **orders, "advocates": [i for i in first if i in page_of],
+                       "stop_words": STOP_WORDS}, separators=(",", ":"))
 
 
 _WORD = re.compile(r"[^\W_]+")
 
 
-def words(texts: Iterable[str]) -> str:
-    """A shard's `words.json`: every distinct word (lowercase) its profiles' indexed text holds,
-    sorted. Pagefind, given a word an index lacks, searches that index for the word's longest
-    prefix it has ("Oracle" becomes "or"). So the search page asks each shard only for words it
-    holds: a word no profile has finds nothing, and no shard answers with a prefix."""
+# Words too common to narrow a search; the search page drops them from a query (they are sent to
+# it in order.json, so this list is the only one).
+STOP_WORDS = ("a", "an", "and", "are", "at", "by", "customer", "customers", "for", "from", "in", "into",
+              "is", "of", "on", "or", "our", "that", "the", "to", "we", "who", "with")
+SHORT = 3  # finished words this short get their exact profiles listed (see `words`)
+
+
+def words(texts: dict[str, str]) -> str:
+    """A shard's `words.json` from each profile's indexed text: `words`, every distinct word
+    (lowercase), sorted, and `short`, the profiles holding each word of at most SHORT letters.
+
+    Pagefind, given a word an index lacks, searches that index for the word's longest prefix it
+    has ("Oracle" becomes "or"); so the search page asks a shard only for words it holds. And it
+    matches every word as a prefix ("ai" finds "Aino"): for a short finished word, the page keeps
+    only the profiles `short` lists."""
     found: set[str] = set()
-    for text in texts:
-        found.update(_WORD.findall(text.casefold()))
-    return json.dumps(sorted(found), ensure_ascii=False, separators=(",", ":"))
+    short: dict[str, list[str]] = {}
+    for advocate_id, text in texts.items():
+        held = set(_WORD.findall(text.casefold()))
+        found |= held
+        for word in sorted(held):
+            if len(word) <= SHORT and word not in STOP_WORDS:
+                short.setdefault(word, []).append(advocate_id)
+    return json.dumps({"words": sorted(found), "short": dict(sorted(short.items()))},
+                      ensure_ascii=False, separators=(",", ":"))

@@ -104,9 +104,9 @@ function plural(count) {
 
 // --- Words ----------------------------------------------------------------------------------------
 
-// Words too common to narrow a search; a question like "CFO in financial services" keeps the rest.
-const STOP_WORDS = new Set(["a", "an", "and", "at", "by", "for", "from", "in", "into", "of", "on", "or",
-  "the", "to", "with", "who", "that", "is", "are", "our", "we", "customer", "customers"]);
+// Words too common to narrow a search (the build's list); "CFO in financial services" keeps the rest.
+const STOP_WORDS = new Set(order.stop_words);
+const SHORT = 3;  // finished words this short are matched exactly, by the shard's list of profiles
 // Suffixes a light English stemmer strips, so "migrating", "migration" and "migrate" meet.
 const SUFFIXES = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es",
   "ly", "e", "s"];
@@ -126,7 +126,8 @@ function stem(word) {
 // The words a shard's profiles hold, loaded once per shard.
 function shardWords(shard) {
   shard.words ??= fetch(new URL(`search/${shard.id}/words.json`, siteRoot)).then((response) => response.json())
-    .then((list) => ({ list, exact: new Set(list), stems: new Set(list.map(stem)) }));
+    .then(({ words: list, short }) => ({ list, exact: new Set(list), stems: new Set(list.map(stem)),
+                                         short: new Map(Object.entries(short).map(([w, ids]) => [w, new Set(ids)])) }));
   return shard.words;
 }
 
@@ -191,30 +192,42 @@ async function searchFor(list, filters) {
   const found = await Promise.all(asked.map((shard) => shard.pagefind.search(term,
     { filters: pagefindFilters(filters) })));
   const merged = { results: [], filters: {} };
-  for (const answer of found) {
+  // Pagefind matches every word as a prefix ("ai" finds "Aino"): a short finished word keeps only
+  // the profiles that hold it, and the counts are taken from those profiles' own filters.
+  const exact = list.filter((item) => !item.prefix && item.word.length <= SHORT && LATIN_OR_DIGITS.test(item.word));
+  for (const [place, answer] of found.entries()) {
     if (!answer) continue;
-    merged.results.push(...answer.results);
-    addCounts(merged.filters, answer.filters);
+    if (!exact.length) {
+      merged.results.push(...answer.results);
+      addCounts(merged.filters, answer.filters);
+      continue;
+    }
+    const known = await shardWords(asked[place]);
+    const kept = answer.results.filter((result) => exact.every(
+      ({ word }) => known.short.get(word)?.has(advocateOf.get(result.id))));
+    merged.results.push(...kept);
+    for (const data of await Promise.all(kept.map((result) => result.data()))) {
+      for (const [key, values] of Object.entries(data.filters || {})) {
+        merged.filters[key] ??= {};
+        for (const value of values) merged.filters[key][value] = (merged.filters[key][value] ?? 0) + 1;
+      }
+    }
   }
   return merged;
 }
 
 const MOST_WORDS = 4;  // "matching most" combines every subset of at most this many words
 
-// What a query asks of Pagefind: its words found in the catalog, and whether profiles must hold
-// them all ("all"), as many as possible ("most": no profile holds them all), or nothing can match.
+// What a query asks of Pagefind: its words found in the catalog, and whether results hold the one
+// word ("all"), any of several, those with the most of them first ("most"), or nothing can match.
 async function planQuery(text, typing) {
   const parsed = await queryWords(text, typing);
   const present = parsed.filter((w) => w.found);
   const absent = parsed.filter((w) => !w.found).map((w) => w.word);
   if (parsed.length === 0) return { words: [], absent, mode: "all" };
   if (present.length === 0) return { words: [], absent, mode: "none" };
-  let mode = absent.length ? "most" : "all";
-  if (mode === "all" && present.length > 1) {
-    const together = await searchFor(present, {});
-    if (!together.results.length) mode = "most";
-  }
-  return { words: mode === "most" ? present.slice(0, MOST_WORDS) : present, absent, mode };
+  if (present.length === 1 && !absent.length) return { words: present, absent, mode: "all" };
+  return { words: present.slice(0, MOST_WORDS), absent, mode: "most" };
 }
 
 // Results and filter counts of a query under filters. In "most" mode the results are those with
@@ -410,14 +423,16 @@ function quoted(list) {
   return list.map((word) => `“${word}”`).join(", ");
 }
 
-function showNote(query) {
+function showNote(query, results) {
   let text = "";
+  const complete = results.some((result) => result.matched === query.words.length);
   if (query.mode === "none") {
     text = `No advocate’s profile mentions ${quoted(query.absent)}. Check the spelling, or try a word `
       + "from the story you are after.";
-  } else if (query.mode === "most" && query.absent.length) {
-    text = `No advocate mentions ${quoted(query.absent)}; showing those matching the other words.`;
-  } else if (query.mode === "most") {
+  } else if (query.absent.length) {
+    text = `No advocate mentions ${quoted(query.absent)}; showing those matching the other words, `
+      + "most first.";
+  } else if (query.mode === "most" && results.length && !complete) {
     text = "No advocate matches all words; showing those matching most.";
   }
   note.textContent = text;
@@ -452,7 +467,7 @@ async function runSearch(state, ourGeneration, typing) {
   showChips(state.filters);
   resultList.replaceChildren();
   waysOut.hidden = true;
-  showNote(query);
+  showNote(query, shown);
   if (shown.length === 0) {
     moreButton.hidden = true;
     await showWaysOut(ourGeneration, query, state.filters);
