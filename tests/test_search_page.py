@@ -201,3 +201,21 @@ def test_a_profile_links_to_similar_advocates_available_first(page, site_url: st
     expected = {a.name for a in sample_catalog.listed(AS_OF) if a.data.get("function") == "finance"
                 and a.data["company"]["industry"] == "financial-services"}
     assert set(names) == expected and "Ingrid Solberg" in names
+
+
+def test_on_a_phone_the_open_filters_lead_back_to_the_results(browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    _open(page, site_url)
+    assert not page.locator(".filters").is_visible()  # folded at first
+    page.click("#filter-panel summary")
+    _box(page, "region", "emea").check()
+    _settled(page)
+    button = page.locator("#show-results")
+    assert button.is_visible() and button.inner_text() == f"Show {_count(page)} advocates"
+    button.click()
+    assert not page.locator(".filters").is_visible()
+    box = page.locator("#result-count").bounding_box()
+    assert box is not None and 0 <= box["y"] < 740
+    assert page.locator("#active-filters .chip").is_visible()  # what is ticked shows while folded
+    context.close()

@@ -463,6 +463,7 @@ async function runSearch(state, ourGeneration, typing) {
   shown = ordered(main.results, applied);
   withExcerpts = term !== null;
   resultCount.textContent = plural(shown.length);
+  showResultsButton.textContent = `Show ${plural(shown.length)}`;
   showCounts(counts);
   showChips(state.filters);
   resultList.replaceChildren();
@@ -569,6 +570,11 @@ downloadButton.addEventListener("click", async () => {
 
 // On a narrow screen, filters start folded so the results are on the first screen.
 const filterPanel = document.getElementById("filter-panel");
+const showResultsButton = document.getElementById("show-results");
+showResultsButton.addEventListener("click", () => {
+  filterPanel.open = false;
+  resultCount.scrollIntoView({ block: "start" });
+});
 if (window.matchMedia("(max-width: 760px)").matches) filterPanel.open = false;
 
 const initial = stateFromUrl();
