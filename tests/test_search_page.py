@@ -219,3 +219,36 @@ def test_on_a_phone_the_open_filters_lead_back_to_the_results(browser, site_url:
     assert box is not None and 0 <= box["y"] < 740
     assert page.locator("#active-filters .chip").is_visible()  # what is ticked shows while folded
     context.close()
+
+
+def test_hostile_text_in_a_profile_stays_text_in_the_placed_card(browser, tmp_path: Path) -> None:
+    """The card markup is placed with innerHTML: everything in it was escaped by _card.html."""
+    import threading
+
+    from advocate_catalog.build import build
+    from advocate_catalog.serve import server
+
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path / "repo")
+    profile = (repo / "advocates" / "ingrid-solberg.yaml").read_text(encoding="utf-8")
+    hostile = '<img src=x onerror="window.pwned=1">'
+    profile = (profile.replace("name: Ingrid Solberg", f"name: '{hostile} Solberg'")
+               .replace("title: Chief Financial Officer", 'title: "</li><script>window.pwned=2</script>"')
+               .replace("  name: Nordvik Sparebank", "  name: '\"><svg onload=window.pwned=3>'"))
+    (repo / "advocates" / "ingrid-solberg.yaml").write_text(profile, encoding="utf-8")
+    build(repo, repo / "site", AS_OF)
+    httpd = server(repo / "site", port=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        _open(page, f"http://127.0.0.1:{httpd.server_address[1]}/?q=Sparebank")
+        card = page.locator("#results .card").first
+        assert hostile in card.locator(".card-name").inner_text()
+        assert "<script>" in card.locator(".card-role").inner_text()
+        assert page.locator("#results img, #results script, #results svg").count() == 0
+        assert page.evaluate("window.pwned") is None
+    finally:
+        page.close()
+        httpd.shutdown()
+        httpd.server_close()
