@@ -106,14 +106,18 @@ def test_targets_outside_the_taxonomy_are_errors_with_a_line(repo: Path) -> None
 
 def test_chart_is_well_formed_svg_with_text_alternatives() -> None:
     svg = bar_chart("c1", "Coverage <&>", "Bars & lines", [Bar("A <b>", 2, 3), Bar("B", 5, 3)])
-    root = ET.fromstring(str(svg))
     ns = "{http://www.w3.org/2000/svg}"
-    assert root.tag == f"{ns}svg" and root.get("role") == "img"
-    assert root.find(f"{ns}title").text == "Coverage <&>"
-    assert root.find(f"{ns}desc").text == "Bars & lines"
-    bars = root.findall(f"{ns}rect")
-    assert [b.get("class") for b in bars] == ["chart-bar chart-gap", "chart-bar"]
-    assert len(root.findall(f"{ns}line")) == 2
+    drawings = list(ET.fromstring(f"<charts>{svg}</charts>"))  # wide, then narrow (CSS shows one)
+    assert [d.get("class") for d in drawings] == ["chart chart-wide", "chart chart-narrow"]
+    assert len({d.get("id") for d in drawings}) == 2
+    for root in drawings:
+        assert root.tag == f"{ns}svg" and root.get("role") == "img"
+        assert root.find(f"{ns}title").text == "Coverage <&>"
+        assert root.find(f"{ns}desc").text == "Bars & lines"
+        bars = root.findall(f"{ns}rect")
+        assert [b.get("class") for b in bars] == ["chart-bar chart-gap", "chart-bar"]
+        assert len(root.findall(f"{ns}line")) == 2
+        assert [t.text for t in root.findall(f"{ns}text")][::2] == ["A <b>", "B"]
     assert "style=" not in str(svg)  # the CSP allows no inline styles
 
 
