@@ -53,7 +53,10 @@ def test_one_page_per_listed_advocate_and_no_other(built_site: Path, sample_cata
 
 
 def test_profile_page_shows_what_a_requester_needs(built_site: Path, sample_catalog) -> None:
-    advocate = next(a for a in sample_catalog.listed(AS_OF) if a.data.get("quotes"))
+    from advocate_catalog.activity import availability
+
+    advocate = next(a for a in sample_catalog.listed(AS_OF) if a.data.get("quotes") and availability(
+        a, AS_OF, sample_catalog.config.limits).state == "available")
     page = soup(built_site / "advocates" / advocate.id / "index.html")
     owner = sample_catalog.config.owners[advocate.data["owner"]]
     assert page.select_one("h1").text == advocate.name
@@ -106,3 +109,41 @@ def test_pages_use_relative_links_and_load_nothing_from_elsewhere(built_site: Pa
                 assert not re.match(r"^(/|[a-z]+:)", element[attribute]), (path, element)
         assert page.select_one('meta[http-equiv="Content-Security-Policy"]')
         assert page.select_one('meta[name="robots"]')["content"] == "noindex, nofollow"
+
+
+def test_profiles_offer_the_request_only_when_the_advocate_can_be_asked(built_site: Path,
+                                                                        sample_catalog) -> None:
+    from advocate_catalog.activity import availability
+
+    listed = sample_catalog.listed(AS_OF)
+    states = {a.id: availability(a, AS_OF, sample_catalog.config.limits) for a in listed}
+    seen = set()
+    for advocate in listed:
+        state = states[advocate.id]
+        request = soup(built_site / "advocates" / advocate.id / "index.html").select_one(".request")
+        links = [a.get_text(strip=True) for a in request.select("a")]
+        if state.state == "available":
+            assert request.select_one("a.button") is not None, advocate.id
+        else:
+            assert request.select_one("a.button") is None, advocate.id
+            assert state.label in request.get_text()
+            if state.exception_possible:
+                assert links == ["Request anyway"], advocate.id
+                assert "Ask again from" in request.get_text()
+            else:
+                assert links == [], advocate.id
+        seen.add((state.state, state.exception_possible))
+    assert ("available", False) in seen and len(seen) >= 3  # the sample shows several cases
+
+
+def test_profiles_and_verification_rows_open_githubs_editor(built_site: Path, sample_catalog) -> None:
+    config = sample_catalog.config
+    advocate = sample_catalog.listed(AS_OF)[0]
+    link = soup(built_site / "advocates" / advocate.id / "index.html").select_one(".edit-link a")
+    assert link["href"] == f"{config.repository_url}/edit/{config.branch}/advocates/{advocate.id}.yaml"
+    rows = soup(built_site / "verification" / "index.html").select("tbody tr")
+    assert rows
+    for row in rows:
+        profile, edit = row.select("td a")[:2]
+        advocate_id = profile["href"].strip("/").split("/")[-1]
+        assert edit["href"].endswith(f"/edit/{config.branch}/advocates/{advocate_id}.yaml")

@@ -44,6 +44,12 @@ class Availability:
     def label(self) -> str:
         return AVAILABILITY_LABELS[self.state]
 
+    @property
+    def exception_possible(self) -> bool:
+        """Only a burnout limit (a rest, the yearly cap) can be exceeded, knowingly and recorded;
+        a status or missing consent cannot."""
+        return self.state in ("resting", "at-limit") and self.until is not None
+
 
 def availability(advocate: Advocate, today: dt.date, limits: Limits) -> Availability:
     entries = [e for e in log(advocate) if e["day"] <= today]

@@ -220,6 +220,13 @@ def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]
             if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
 
 
+def edit_href(config: Config, path: str) -> str:
+    """GitHub's editor on a data file of the repository (empty without `site.repository_url`)."""
+    if not config.repository_url:
+        return ""
+    return f"{config.repository_url}/edit/{quote(config.branch)}/{quote(path)}"
+
+
 def request_href(config: Config, advocate: Advocate) -> str:
     """Where "Request this advocate" leads: the configured request form, else a mail to the owner.
 
@@ -275,6 +282,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
                    for asset in data["assets"]],
         "owner": owner,
         "request_href": request_href(config, advocate),
+        "edit_href": edit_href(config, advocate.path),
         "filters": facet_values(advocate, available),
     }
 
@@ -457,7 +465,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
              items=[(day, by_id[a.id]) for day, a in latest]),
         page("verification/index.html", "verification.html",
              groups=verification_groups(catalog, listed, today),
-             stale_after_days=config.stale_after_days, warn_days=config.warn_days),
+             stale_after_days=config.stale_after_days, warn_days=config.warn_days,
+             edit_hrefs={a.id: edit_href(config, a.path) for a in listed}),
     ])
     pages["advocates.json"] = exports.to_json(records, today)
     pages["advocates.csv"] = exports.to_csv(records)
