@@ -170,25 +170,28 @@ def filled_schemas(root: Path, config: Config) -> dict[str, dict[str, Any]]:
             "targets.schema.json": targets}
 
 
+def exported(filled: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Filled schemas as editors and check-jsonschema read them from a folder: no `$id`, so the
+    nomination schema's relative `$ref` finds the advocate schema beside it instead of a host
+    that serves nothing."""
+    return {name: json.dumps({key: value for key, value in schema.items() if key != "$id"},
+                             indent=2, ensure_ascii=False) + "\n"
+            for name, schema in filled.items()}
+
+
 def editor_schemas(root: Path, config: Config) -> dict[str, str]:
-    """The schemas as editors and check-jsonschema read them from a folder: vocabularies inlined,
-    no `$id`, so the nomination schema's relative `$ref` finds the advocate schema beside it
-    instead of a host that serves nothing."""
-    texts = {}
-    for name, schema in filled_schemas(root, config).items():
-        exported = {key: value for key, value in schema.items() if key != "$id"}
-        texts[name] = json.dumps(exported, indent=2, ensure_ascii=False) + "\n"
-    return texts
+    """The schemas for editors, vocabularies inlined (what `schema` and `upgrade` write)."""
+    return exported(filled_schemas(root, config))
 
 
-def editor_schema_issues(root: Path, config: Config) -> list[Issue]:
+def editor_schema_issues(root: Path, filled: dict[str, dict[str, Any]]) -> list[Issue]:
     """A warning per exported schema that no longer matches catalog.yaml and the installed tool:
     an editor would complete values `validate` refuses, or flag ones it accepts."""
     folder = root / EDITOR_SCHEMAS
     if not folder.is_dir() or folder.is_symlink():
         return []
     issues = []
-    for name, text in editor_schemas(root, config).items():
+    for name, text in exported(filled).items():
         path = folder / name
         try:
             current = read_regular(path, MAX_FILE_BYTES).decode("utf-8") if path.exists() else None
@@ -201,8 +204,10 @@ def editor_schema_issues(root: Path, config: Config) -> list[Issue]:
     return issues
 
 
-def compile_schemas(root: Path, config: Config) -> Schemas:
-    filled = filled_schemas(root, config)
+def compile_schemas(root: Path, config: Config,
+                    filled: dict[str, dict[str, Any]] | None = None) -> Schemas:
+    """Checkers for profiles and nominations; `filled`: the schemas already filled for `config`."""
+    filled = filled or filled_schemas(root, config)
     advocate, nomination = filled["advocate.schema.json"], filled["nomination.schema.json"]
     import jsonschema
     import jsonschema_rs
@@ -576,8 +581,9 @@ def validate(root: Path, today: dt.date | None = None,
     config, issues = load_config(root)
     if config is None:
         return Result(None, issues)
-    schemas = compile_schemas(root, config)
-    issues += editor_schema_issues(root, config)
+    filled = filled_schemas(root, config)  # once: for the checkers and the editor schemas' check
+    schemas = compile_schemas(root, config, filled)
+    issues += editor_schema_issues(root, filled)
     advocate_docs, advocate_issues = _check_folder(root, "advocates", schemas.advocate, today, known)
     nomination_docs, nomination_issues = _check_folder(root, "nominations", schemas.nomination,
                                                        today, known)
