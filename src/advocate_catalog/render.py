@@ -133,17 +133,19 @@ def title_aliases(title: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def searchable_text(config: Config, advocate: Advocate, card: dict[str, Any]) -> str:
-    """The words a profile can be found by, as its page gives them to the index: the card's
-    fields, the story as text, outcomes, quotes, details and material titles."""
-    data = advocate.data
+def searchable_text(config: Config, advocate: Advocate) -> str:
+    """The words a profile can be found by, as its page gives them to the index: name, title
+    (and its abbreviation), company, labels, summary, the story as text, outcomes, quotes,
+    details and material titles."""
+    data, company = advocate.data, advocate.data["company"]
     story = html.unescape(nh3.clean(rendered_story(advocate), tags=set()))
-    parts = [card["name"], card["title"], *title_aliases(card["title"]), card["company"],
-             card["industry"], card["region"], card["function"], card["summary"],
-             " ".join(card["willing"]), story,
+    parts = [data["name"], data["title"], *title_aliases(data["title"]), company["name"],
+             config.label("industries", company["industry"]), config.label("regions", company["region"]),
+             config.label("functions", data.get("function", "")), summary_of(advocate),
+             *(config.label("activities", a) for a in advocate.willing("yes")), story,
              *data.get("outcomes", []), *(quote["text"] for quote in data.get("quotes", [])),
              config.label("personas", data.get("persona", "")),
-             config.label("company_sizes", data["company"]["size"]),
+             config.label("company_sizes", company["size"]),
              country_name(data["company"]["country"]),
              *(config.label("products", p) for p in data["products"]), *data.get("use_cases", []),
              *(language_name(code) for code in data.get("languages", [])),
@@ -154,9 +156,7 @@ def searchable_text(config: Config, advocate: Advocate, card: dict[str, Any]) ->
 def shard_words(setting: Setting, ids: list[str]) -> str:
     """`search/<shard>/words.json`: the words of one shard's profiles (see search.words)."""
     by_id = {a.id: a for a in setting.listed}
-    config, today = setting.catalog.config, setting.today
-    return search.words({i: searchable_text(config, by_id[i], card(config, by_id[i], today,
-                                                                     setting.states[i])) for i in ids})
+    return search.words({i: searchable_text(setting.catalog.config, by_id[i]) for i in ids})
 
 
 def summary_of(advocate: Advocate) -> str:
@@ -273,7 +273,6 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
         "title_aliases": title_aliases(data["title"]),
-        "function": config.label("functions", data["function"]) if data.get("function") else "",
         "size": config.label("company_sizes", data["company"]["size"]),
         "products": [{"id": p, "label": config.label("products", p)} for p in data["products"]],
         "story_html": rendered_story(advocate),
