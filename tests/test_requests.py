@@ -8,8 +8,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from advocate_catalog.activity import append_entry
 from advocate_catalog.cli import main
+from advocate_catalog.edit import append_activity
 from advocate_catalog.issueform import check_request
 from advocate_catalog.load import parse
 
@@ -27,6 +27,10 @@ def _request(advocate: str, activity: str = "Reference call (reference-call)") -
     return {"action": "opened", "issue": {"number": 9, "body": body, "user": {"login": "jo"}}}
 
 
+def append_entry(text: str, entry: dict) -> str:
+    return append_activity(text, "advocates/x.yaml", entry)
+
+
 def test_append_keeps_the_file_and_adds_one_entry() -> None:
     text = "id: x\n# a comment the owner wrote\nactivity:\n  - date: 2026-01-02\n    type: review\n" \
            "    requested_by: A\n    opportunity: B\n\nowner: amara-okafor\nstatus: active\n"
@@ -36,7 +40,25 @@ def test_append_keeps_the_file_and_adds_one_entry() -> None:
     assert after.endswith("owner: amara-okafor\nstatus: active\n")
     fresh = append_entry("id: x\nowner: a\n", ENTRY)
     assert parse(fresh, "x").data == {"id": "x", "activity": [ENTRY], "owner": "a"}
+    assert list(parse(fresh, "x").data) == ["id", "activity", "owner"]
     assert parse(append_entry("id: x\nactivity: []\nowner: a\n", ENTRY), "x").data["activity"] == [ENTRY]
+
+
+def test_a_comment_on_the_activity_line_is_kept_not_doubled() -> None:
+    """The text-based append used to write a second `activity:` key after `activity:  # log`."""
+    text = ("id: x\nactivity:   # newest last, please\n  - date: 2026-01-02  # the kickoff\n"
+            "    type: review\n    requested_by: A\n    opportunity: B\nowner: a\n")
+    after = append_entry(text, ENTRY)
+    assert after.count("activity:") == 1
+    assert "# newest last, please" in after and "# the kickoff" in after
+    assert parse(after, "x").data["activity"] == [
+        {"date": "2026-01-02", "type": "review", "requested_by": "A", "opportunity": "B"}, ENTRY]
+
+
+def test_new_values_are_quoted_so_they_read_back_as_written() -> None:
+    entry = {**ENTRY, "opportunity": "no", "notes": "08", "requested_by": "Ops: EMEA # 2"}
+    after = append_entry("id: x\nowner: a\n", entry)
+    assert parse(after, "x").data["activity"] == [entry]
 
 
 def test_log_cli_appends_and_refuses_bad_input(sample_repo: Path) -> None:
@@ -90,9 +112,9 @@ def test_request_check_cli_writes_outputs(tmp_path: Path, monkeypatch) -> None:
     assert output.read_text() == "ok=true\nowner=priya-n\n"
 
 
-def test_profile_request_button_opens_the_request_form(built_site: Path) -> None:
+def test_profile_github_channel_opens_the_request_form(built_site: Path) -> None:
     page = BeautifulSoup((built_site / "advocates" / "gareth-llewellyn" / "index.html").read_text(),
                          "html.parser")
-    href = page.select_one(".request a.button")["href"]
+    href = page.select_one('.request a[data-channel="github"]')["href"]
     assert href.startswith("https://github.com/tessellate/advocate-catalog/issues/new?"
                            "template=request.yml&advocate=gareth-llewellyn&title=Request%3A%20")

@@ -33,7 +33,7 @@ ADVOCACY = "@tessellate/advocacy-team"
 # (workflow, job that reads untrusted input or runs third-party code, job that holds the write token)
 SPLITS = [("nominate.yml", "parse", "publish"), ("request.yml", "check", "verdict"),
           ("request.yml", "log", "log-publish"), ("freshness.yml", "report", "file"),
-          ("upgrade-check.yml", "test", "issue")]
+          ("upgrade-check.yml", "test", "issue"), ("verify.yml", "check", "publish")]
 FAST_TESTS = 'pytest -m "not browser and not slow and not bench"'
 
 
@@ -296,9 +296,10 @@ def _called(calls: list[list[str]], *prefix: str) -> list[list[str]]:
 
 # --- Linters -------------------------------------------------------------------------------------------
 
-def test_there_are_the_seven_workflows() -> None:
+def test_there_are_the_eight_workflows() -> None:
     assert {p.name for p in WORKFLOWS} == {"validate.yml", "test.yml", "deploy.yml", "freshness.yml",
-                                           "nominate.yml", "request.yml", "upgrade-check.yml"}
+                                           "nominate.yml", "request.yml", "verify.yml",
+                                           "upgrade-check.yml"}
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -480,7 +481,8 @@ def test_the_runtime_lock_has_every_package_the_tool_imports() -> None:
 
 @pytest.mark.parametrize(("name", "job", "command"), [("nominate.yml", "parse", "nominate-from-issue"),
                                                       ("request.yml", "check", "request-check"),
-                                                      ("request.yml", "log", "log-from-issue")])
+                                                      ("request.yml", "log", "log-from-issue"),
+                                                      ("verify.yml", "check", "verify-from-issue")])
 def test_the_issue_is_read_with_a_read_only_token(name: str, job: str, command: str) -> None:
     definition = _workflow(name)["jobs"][job]
     assert definition["permissions"] == {"contents": "read"}
@@ -496,7 +498,8 @@ def _pull_request(reviews: list[str], decision: str = "", fork: bool = False) ->
             "reviews": [{"state": state} for state in reviews]}
 
 
-@pytest.mark.parametrize(("name", "job"), [("nominate.yml", "publish"), ("request.yml", "log-publish")])
+@pytest.mark.parametrize(("name", "job"), [("nominate.yml", "publish"), ("request.yml", "log-publish"),
+                                           ("verify.yml", "publish")])
 @pytest.mark.parametrize(("pulls", "approved"), [
     ([_pull_request(["COMMENTED", "APPROVED"])], True),
     ([_pull_request([], decision="APPROVED")], True),

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .errors import Issue
-from .load import to_yaml
 from .model import YEAR, Advocate, Catalog, Limits
 
 AVAILABILITY_LABELS = {"available": "Available", "resting": "Resting", "at-limit": "At limit",
@@ -144,24 +143,3 @@ def usage(catalog: Catalog, today: dt.date, limits: Limits, top: int = 10) -> Us
     counted.sort(key=lambda item: (-item[1], item[0].name))
     idle = [a for a in active if a.willing("yes") and not a.data.get("activity")]
     return Usage(counted[:top], near, sorted(idle, key=lambda a: a.name))
-
-
-def append_entry(text: str, entry: dict[str, Any]) -> str:
-    """The profile text with `entry` added at the end of its `activity:` list.
-
-    Works on the text, so the rest of the file (comments, order, quoting) is kept exactly.
-    """
-    item = to_yaml({"activity": [entry]}).split("\n", 1)[1]  # "  - date: …" lines
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    start = next((i for i, line in enumerate(lines) if line.rstrip() in ("activity:", "activity: []")),
-                 None)
-    if start is None:  # no log yet: start one before `owner:` (the schema's order), or at the end
-        at = next((i for i, line in enumerate(lines) if line.startswith("owner:")), len(lines))
-        return "".join(lines[:at]) + "activity:\n" + item + "".join(lines[at:])
-    lines[start] = "activity:\n"
-    end = start + 1
-    while end < len(lines) and (lines[end].startswith((" ", "-", "#")) or not lines[end].strip()):
-        end += 1
-    return "".join(lines[:end]) + item + "".join(lines[end:])

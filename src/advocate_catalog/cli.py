@@ -354,7 +354,7 @@ def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> 
 @click.pass_obj
 @_friendly
 def issue_form_command(root: Path, check: bool) -> None:
-    """Write the GitHub issue forms (nominate, request) from catalog.yaml's vocabulary."""
+    """Write the GitHub issue forms (nominate, request, verify) from catalog.yaml's vocabulary."""
     changes = [change for change in scaffold.upgrade(root) if change.path in scaffold.ISSUE_FORMS]
     if check:
         for change in changes:
@@ -510,6 +510,42 @@ def log_from_issue_command(root: Path, event_file: Path) -> None:
     echo(f"logged {outcome.entry['type']} in {path.relative_to(root)}")
 
 
+@main.command("verify-from-issue")
+@EVENT_OPTION
+@COMMENT_OPTION
+@click.pass_obj
+@_friendly
+def verify_from_issue_command(root: Path, event_file: Path, comment_file: Path) -> None:
+    """Set `last_verified` from a "Mark as verified" issue (used by a workflow)."""
+    today = dt.date.today()
+    outcome = issueform.verify_request(root, _event(event_file), today)
+    path, changed = None, False
+    if outcome.advocate_id and outcome.day:
+        path, changed = nominate.mark_verified(root, outcome.advocate_id, outcome.day, today)
+    comment = outcome.comment if not path or changed else (
+        f"`{path.relative_to(root).as_posix()}` was already verified on that day or later: "
+        "nothing to change.")
+    comment_file.write_text(comment + "\n", encoding="utf-8")
+    _step_outputs(path=path.relative_to(root).as_posix() if changed and path else "",
+                  owner=outcome.owner_handle)
+    echo(f"set last_verified in {path.relative_to(root)}" if changed and path
+         else "nothing changed: see the comment")
+
+
+@main.command("verify")
+@click.argument("advocate_id", metavar="ADVOCATE")
+@click.option("--date", "day", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="The day the profile was confirmed with the advocate (default: today).")
+@click.pass_obj
+@_friendly
+def verify_command(root: Path, advocate_id: str, day: dt.date | None) -> None:
+    """Mark a profile as verified: set its last_verified, keeping the file as written."""
+    today = dt.date.today()
+    path, changed = nominate.mark_verified(root, advocate_id, day or today, today)
+    echo(f"last_verified set to {(day or today).isoformat()} in {path.relative_to(root)}" if changed
+         else f"{path.relative_to(root)} was verified on that day or later: nothing changed")
+
+
 @main.command("nominate-from-issue")
 @EVENT_OPTION
 @COMMENT_OPTION
@@ -584,16 +620,17 @@ def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
 @click.option("--amount", type=click.FloatRange(min=0), help="Deal value it influenced.")
 @click.option("--outcome", type=click.Choice(["won", "lost", "open"]), help="Opportunity outcome.")
 @click.option("--notes", help="Anything worth knowing next time.")
+@click.option("--exception", help="Why a burnout limit was knowingly exceeded (kept in the log).")
 @click.pass_obj
 @_friendly
 def log_command(root: Path, advocate_id: str, kind: str, opportunity: str, requested_by: str,
                 day: dt.date | None, amount: float | None, outcome: str | None,
-                notes: str | None) -> None:
+                notes: str | None, exception: str | None) -> None:
     """Append an activity to an advocate's log (the file is checked before it is written)."""
     today = dt.date.today()
     entry = {"date": (day or today).isoformat(), "type": kind, "requested_by": requested_by,
              "opportunity": opportunity, "amount": int(amount) if amount and amount.is_integer()
-             else amount, "outcome": outcome, "notes": notes}
+             else amount, "outcome": outcome, "notes": notes, "exception": exception}
     path, warnings = nominate.log_activity(root, advocate_id, entry, max(day or today, today))
     echo(f"added {kind} for {opportunity} to {path.relative_to(root)}")
     for warning in warnings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote, urlencode
 
 from .errors import Issue
 from .model import Advocate, Catalog, Config, sort_key
@@ -14,6 +15,23 @@ Kind = Literal["stale", "due-soon", "consent-expired", "consent-expiring", "quot
 
 # Only profiles that can be asked need verifying; listed ones must not show expired material.
 VERIFIED_STATUSES = ("active", "resting")
+
+
+def edit_href(config: Config, path: str) -> str:
+    """GitHub's editor on a data file of the repository (empty without `site.repository_url`)."""
+    if not config.repository_url:
+        return ""
+    return f"{config.repository_url}/edit/{quote(config.branch)}/{quote(path)}"
+
+
+def verify_href(config: Config, advocate_id: str, name: str) -> str:
+    """The "Mark as verified" issue form, prefilled; a workflow turns it into a pull request
+    (empty without `site.repository_url`)."""
+    if not config.repository_url:
+        return ""
+    query = urlencode({"template": "verify.yml", "advocate": advocate_id,
+                       "title": f"Verified: {name}"}, quote_via=quote)
+    return f"{config.repository_url}/issues/new?{query}"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from .activity import availability
 from .errors import CatalogError, InvalidData
+from .load import read
 from .model import Config
 from .nominate import QUESTIONS, Question, choices, create, nomination_from_answers
 from .reporters import md_escape
@@ -161,6 +162,9 @@ REQUEST_QUESTIONS = (
     Question("requested_by", "Requested by", help="You and your team."),
     Question("needed_by", "Needed by", help="A date, YYYY-MM-DD."),
     Question("context", "Context for the owner", required=False, long=True),
+    Question("exception", "Why an exception", required=False, long=True,
+             help="Only when the profile says the advocate is resting or at a limit and no one "
+                  "else will do. The owner decides; the reason is kept in the activity log."),
 )
 
 
@@ -205,25 +209,106 @@ def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestO
     owner = catalog.config.owners[advocate.data["owner"]]
     state = availability(advocate, today, catalog.config.limits)
     kind = answers["activity"]
-    blocked = [f"{advocate.name} is {state.label.lower()}"
-               + (f" until {state.until.isoformat()}" if state.until else "")
-               + (f" ({state.reason})" if state.reason else "")] if state.state != "available" else []
-    blocked += [f"{catalog.config.label('activities', kind)}: at the limit until {until.isoformat()}"
-                for activity_id, until in state.limited if activity_id == kind]
+    # A burnout limit can be exceeded knowingly, with a reason the log keeps; a status, missing
+    # consent or an activity the advocate declined cannot.
+    limits = [f"{advocate.name} is {state.label.lower()}"
+              + (f" until {state.until.isoformat()}" if state.until else "")
+              + (f" ({state.reason})" if state.reason else "")] if state.state != "available" else []
+    limits += [f"{catalog.config.label('activities', kind)}: at the limit until {until.isoformat()}"
+               for activity_id, until in state.limited if activity_id == kind]
+    hard = limits if state.state != "available" and not state.exception_possible else []
     if advocate.data["willingness"].get(kind) == "no":
-        blocked.append(f"{advocate.name} is not willing to do this")
+        hard.append(f"{advocate.name} is not willing to do this")
+    exception = " ".join(str(answers.get("exception") or "").split())
+    blocked = hard or ([] if exception else limits)
     entry = {"date": today.isoformat(), "type": kind, "requested_by": answers["requested_by"],
              "opportunity": answers["opportunity"]}
+    if limits and not hard:
+        entry["exception"] = exception
     mention = f"@{owner.github}" if owner.github else md_escape(owner.name)
     if blocked:
         reasons = "\n".join(f"- {md_escape(b)}" for b in blocked)
         return RequestOutcome(False, owner.github, (
             f"{mention}: this request would break the advocate's protection, so it is declined:\n\n"
             f"{reasons}\n\nPlease find another advocate on the catalog's search page (filter "
-            "by availability)."), entry, advocate.id)
+            "by availability)"
+            + ("." if hard else ", or say in *Why an exception* why no one else will do.")),
+            entry, advocate.id)
+    granted = ""
+    if limits:
+        reasons = "; ".join(md_escape(item) for item in limits)
+        granted = (f"\n\n**Exception requested**: {reasons}. Reason given: "
+                   f"{md_escape(exception)}. You decide; if it goes ahead, the reason is logged.")
     return RequestOutcome(True, owner.github, (
         f"{mention}: a request for {md_escape(advocate.name)} "
         f"({md_escape(catalog.config.label('activities', kind))}, "
         f"{md_escape(answers['opportunity'])}). You hold the relationship: please reply here. "
-        "When it is done, add the label `done` and the activity is logged in a pull request."),
-        entry, advocate.id)
+        "When it is done, add the label `done` and the activity is logged in a pull request."
+        + granted), entry, advocate.id)
+
+
+VERIFY_QUESTIONS = (
+    Question("advocate", "Advocate id", help="Filled in from the profile's Mark as verified link."),
+    Question("verified_on", "Verified on", required=False,
+             help="The day you confirmed the profile with the advocate, YYYY-MM-DD. Empty: today."),
+    Question("changes", "Anything that changed?", required=False, long=True,
+             help="New title, products, willingness… The owner updates the profile with it."),
+)
+
+
+def verify_form(config: Config) -> dict[str, Any]:
+    """The "Mark as verified" issue form (`.github/ISSUE_TEMPLATE/verify.yml`) as data."""
+    body = [{"type": "markdown", "attributes": {"value": (
+        "Confirm that an advocate's profile is still right. A pull request sets its "
+        "`last_verified` to the day you give, and the profile's owner reviews it.")}}]
+    body += [item for question in VERIFY_QUESTIONS for item in _fields(config, question)]
+    return {"name": "Mark a profile as verified",
+            "description": "Say a profile was confirmed with the advocate; no git needed.",
+            "title": "Verified: ", "labels": ["verification"], "body": body}
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """A mark-as-verified issue: the profile to change (or None), the owner, the comment."""
+
+    advocate_id: str | None
+    day: dt.date | None
+    owner_handle: str
+    comment: str
+
+
+def verify_request(root: Path, event: dict[str, Any], today: dt.date) -> VerifyOutcome:
+    """Which profile the issue verifies and on which day, or why it cannot be done."""
+    issue = event.get("issue") or {}
+    config, config_issues = load_config(root)
+    if config is None:
+        raise InvalidData(config_issues)
+    answers, problems = _answers(issue.get("body"), config, VERIFY_QUESTIONS)
+    advocate_id = str(answers.get("advocate", ""))
+    path = root / "advocates" / f"{advocate_id}.yaml"
+    if not problems and (not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", advocate_id)
+                         or not path.is_file()):
+        problems.append("no profile has that advocate id: use the Mark as verified link on a profile")
+    opened = str(issue.get("created_at", ""))[:10]
+    day = None
+    try:
+        day = dt.date.fromisoformat(str(answers.get("verified_on") or opened or today.isoformat()))
+    except ValueError:
+        problems.append("'Verified on' must be a date written YYYY-MM-DD")
+    if day and day > today:
+        problems.append(f"'Verified on' is {day.isoformat()}, a day still to come: give the day "
+                        "it was confirmed")
+    if problems or day is None:
+        listed = "\n".join(f"- {md_escape(p)}" for p in problems)
+        return VerifyOutcome(None, None, "", f"This cannot be marked as verified yet:\n\n{listed}"
+                             "\n\nEdit the issue to fix it and it is checked again.")
+    owner_id = str((read(path, f"advocates/{path.name}").data or {}).get("owner", ""))
+    owner = config.owners.get(owner_id)
+    handle = owner.github if owner else ""
+    changes = str(answers.get("changes") or "").strip()
+    note = (f"\n\nChanges mentioned: the owner{f' (@{handle})' if handle else ''} updates the "
+            "profile with them." if changes else "")
+    return VerifyOutcome(advocate_id, day, handle,
+                         f"Thanks! A pull request sets `last_verified: {day.isoformat()}` in "
+                         f"`advocates/{advocate_id}.yaml`"
+                         f"{f' for @{handle} to review' if handle else ''}.{note}")

@@ -412,16 +412,22 @@ class _Dumper(yaml.SafeDumper):
 _NEEDS_ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
+def string_style(value: str) -> str | None:
+    """How a string must be written for our loader to read it back as the same string: `"` when
+    it needs escapes, `'` when plain it would read as something else ('08', 'true'), `|` when it
+    spans lines, None when plain is safe. One rule for every writer (to_yaml and edits)."""
+    if _NEEDS_ESCAPES.search(value):
+        return '"'
+    if value and value[0] in _RESOLVABLE and StrictLoader.resolve(
+            StrictLoader, yaml.ScalarNode, value, (True, False)) != STR:
+        return "'"
+    return "|" if "\n" in value else None
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # dates read back as the same string: no quotes
         return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value)
-    if _NEEDS_ESCAPES.search(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    if value and value[0] in _RESOLVABLE and StrictLoader.resolve(
-            StrictLoader, yaml.ScalarNode, value, (True, False)) != STR:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")  # '08', '1e3', 'true'
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
-                                   style="|" if "\n" in value else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=string_style(value))
 
 
 _Dumper.add_representer(str, _str)

@@ -48,6 +48,21 @@ class Owner:
     email: str
     team: str = ""
     github: str = ""
+    slack: str = ""  # member id, for the Slack request channel
+    teams: str = ""  # Teams sign-in address when it is not `email`
+
+
+CHANNEL_KINDS = ("email", "teams", "slack", "form", "github")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One way to ask an owner for an advocate (`requests.channels` in catalog.yaml)."""
+
+    kind: str
+    label: str = ""
+    team: str = ""  # slack: the workspace id
+    url: str = ""  # form: the address, with {id}, {name}, {company}, {owner}, {owner_email}
 
 
 @dataclass(frozen=True)
@@ -90,7 +105,7 @@ class Config:
     noindex: bool = True
     repository_url: str = ""
     branch: str = "main"
-    request_url: str = ""
+    channels: tuple[Channel, ...] = (Channel("email"),)
     stale_after_days: int = 180
     warn_days: int = 30
     listed_statuses: tuple[str, ...] = ("active", "resting", "alumni")
@@ -109,7 +124,7 @@ class Config:
             noindex=site.get("noindex", True),
             repository_url=site.get("repository_url", ""),
             branch=site.get("branch", "main"),
-            request_url=site.get("request_url", ""),
+            channels=_channels(data),
             stale_after_days=freshness.get("stale_after_days", 180),
             warn_days=freshness.get("warn_days", 30),
             listed_statuses=tuple(data["listing"]["statuses"]),
@@ -126,6 +141,16 @@ class Config:
     def label(self, vocabulary: str, term_id: str) -> str:
         """The display label of a vocabulary id (the id itself if unknown)."""
         return _labels(self.vocabularies[vocabulary]).get(term_id, term_id)
+
+
+def _channels(data: dict[str, Any]) -> tuple[Channel, ...]:
+    """The request channels; catalog.yaml files from before `requests:` name one form as
+    `site.request_url`, or none (an e-mail to the owner)."""
+    if "requests" in data:
+        return tuple(Channel(**channel) for channel in data["requests"]["channels"])
+    if data["site"].get("request_url"):
+        return (Channel("form", url=data["site"]["request_url"]),)
+    return (Channel("email"),)
 
 
 @cache

@@ -6,12 +6,13 @@ import datetime as dt
 import os
 import re
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import git
-from .activity import append_entry, limit_issues
+from . import edit, git
+from .activity import limit_issues
 from .errors import CatalogError, InvalidData, Issue
 from .load import parse, read, to_yaml
 from .model import Advocate, Config, fold
@@ -72,12 +73,146 @@ def nomination_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
                        "country": str(answers.get("country") or "").strip().upper()}
     if isinstance(data.get("products"), str):
         data["products"] = [p.strip() for p in data["products"].split(",") if p.strip()]
+    if isinstance(data.get("story"), str) and data["story"].strip():
+        # Lines ending in one line break: written `story: |` as the site's form and the sample
+        # profiles write it, even when it is one line.
+        data["story"] = data["story"].rstrip() + "\n"
     return data
 
 
+# Letters the id rule spells in Latin; everything else Unicode folds (`model.fold`). Cyrillic as
+# in passports (ICAO 9303), Greek after ELOT 743 with one of its digraphs (ου, the ending of many
+# surnames): small and predictable. nominate.js receives this table from the page and applies it
+# the same way (longest key first), so both sides spell a name alike.
+TRANSLITERATION = {
+    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie",
+    "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia", "і": "i", "є": "ie", "ґ": "g", "ђ": "d",
+    "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "џ": "dz", "ѕ": "dz",
+    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
+    "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
+    "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o", "ου": "ou",
+}
+_TRANSLITERATE = re.compile("|".join(sorted(TRANSLITERATION, key=len, reverse=True)))
+# What nominate.js takes for white space (JavaScript's \s), spelled out so Python splits alike.
+_SPACES = re.compile(r"[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+ID_HASH_DIGITS = 6
+MAX_ID = 80
+
+
+def plain(text: str) -> str:
+    """`model.fold`, marks dropped, Cyrillic and Greek in Latin letters: 'Ёлка Σοφία' → 'elka sofia'."""
+    folded = "".join(c for c in fold(text) if not unicodedata.category(c).startswith("M"))
+    return _TRANSLITERATE.sub(lambda match: TRANSLITERATION[match[0]], folded)
+
+
 def slugify(text: str) -> str:
-    """`Zoë Bø Łukasz` → `zoe-bo-lukasz`: the id and file name for a person ('' for other scripts)."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    """`Zoë Bø Łukasz` → `zoe-bo-lukasz`: lowercase Latin letters, digits and hyphens (the
+    letters of other scripts are left out)."""
+    return re.sub(r"[^a-z0-9]+", "-", plain(text)).strip("-")
+
+
+def fnv1a(text: str) -> str:
+    """FNV-1a (32 bits) of the UTF-8 bytes, 8 hex digits: tiny, and the same in nominate.js."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
+def _spaced(text: str) -> str:
+    return " ".join(part for part in _SPACES.split(unicodedata.normalize("NFC", text)) if part)
+
+
+def _trimmed(slug: str, most: int) -> str:
+    return slug[:most].strip("-")
+
+
+def derive_id(name: str, company: str) -> str:
+    """The id and file name of a nomination, never blank: the name in Latin letters
+    (`yamada-taro`) when every letter of it has a Latin spelling; otherwise the company and a
+    short hash of the name (`sakura-robotics-1f0c3a`), or `advocate-1f0c3a` without a company.
+
+    nominate.js derives the same id in the browser (tests compare the two)."""
+    spelled = plain(name)
+    base = slugify(name)
+    if re.search("[a-z]", base) and all("a" <= c <= "z" for c in spelled if c.isalpha()):
+        return _trimmed(base, MAX_ID)
+    digest = fnv1a(_spaced(name))[:ID_HASH_DIGITS]
+    prefix = _trimmed(slugify(company), MAX_ID - ID_HASH_DIGITS - 1) or "advocate"
+    return f"{prefix}-{digest}"
+
+
+def name_key(name: str) -> str:
+    """How names are compared for 'already in the catalog?': folded words in order of the
+    alphabet, so 'TRAN, Émily' and 'Emily Tran' are one key."""
+    words = "".join(c if unicodedata.category(c)[0] in "LN" else " " for c in plain(name)).split()
+    return " ".join(sorted(words))
+
+
+# Unlisted profiles and nominations reach the site's names.json only as this many hex digits of
+# the hash of their name key: enough to say "maybe already there", too few to confirm a guessed
+# name (about one name in a million shares each value).
+NAME_HASH_DIGITS = 5
+
+
+def name_hash(name: str) -> str:
+    return fnv1a(name_key(name))[:NAME_HASH_DIGITS]
+
+
+def country_lookup() -> dict[str, str]:
+    """Folded country names, ISO codes and common aliases ('uk', 'usa') → ISO alpha-2 code: the
+    importer's table, so a CSV cell and the nominate form accept the same words."""
+    from .importer import _countries  # the importer builds on this module: imported when used
+
+    return _countries()
+
+
+# Region prefilled from the country on the site's form. catalog.yaml cannot say which countries
+# a region holds (a vocabulary term is an id and a label, nothing more), so this is a default for
+# the sample's regions. It applies only when the configured region ids are exactly these: a
+# catalog with other regions ("dach", "americas") means something else by "emea", and there the
+# region stays a choice the nominator makes. Countries a company could place either way
+# (Puerto Rico, Central Asia, the Pacific islands) are left out: the nominator chooses.
+REGION_COUNTRIES = {
+    "north-america": "US CA",
+    "latin-america": "MX GT BZ SV HN NI CR PA CU DO HT JM TT BS BB AG DM GD KN LC VC AR BO BR CL CO "
+                     "EC GY PY PE SR UY VE",
+    "emea": "AD AL AT BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI "
+            "LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SK SM UA VA AE BH IL IQ IR JO KW LB "
+            "OM PS QA SA SY TR YE AM AZ GE DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ "
+            "ET GA GM GH GN GW KE LS LR LY MG MW ML MR MU MA MZ NA NE NG RW ST SN SC SL SO ZA SS "
+            "SD TZ TG TN UG ZM ZW",
+    "apac": "CN HK MO TW KR MN IN PK BD LK NP BT MV SG MY ID TH VN PH MM KH LA BN TL",
+    "anz": "AU NZ",
+    "japan": "JP",
+}
+
+
+def region_by_country(config: Config) -> dict[str, str]:
+    """ISO code → region id, for the regions of the sample catalog only (else {})."""
+    if set(config.ids("regions")) != set(REGION_COUNTRIES):
+        return {}
+    return {code: region for region, codes in REGION_COUNTRIES.items() for code in codes.split()}
+
+
+# Persona prefilled from a job title, first match wins (case ignored). Written so Python's and
+# JavaScript's regular expressions read them alike.
+PERSONA_FROM_TITLE = (
+    ("vp", r"\b([sea]?vp|vice[ -]president)\b"),
+    ("c-level", r"\b(chief|president|c[a-z]{1,2}o)\b"),
+    ("director", r"\b(director|head)\b"),
+    ("manager", r"\bmanager\b"),
+    ("architect", r"\barchitect\b"),
+)
+
+
+def persona_rules(config: Config) -> list[tuple[str, str]]:
+    """The rules whose persona id catalog.yaml has."""
+    known = set(config.ids("personas"))
+    return [(persona, pattern) for persona, pattern in PERSONA_FROM_TITLE if persona in known]
 
 
 def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -109,10 +244,9 @@ def create(root: Path, answers: dict[str, Any], today: dt.date) -> Path:
     """Write a new nomination from `answers`; InvalidData (and no file) when they do not validate."""
     data = dict(answers)
     data.setdefault("nominated_on", today.isoformat())
-    data["id"] = data.get("id") or slugify(str(data.get("name", "")))
-    if not data["id"]:
-        raise CatalogError("cannot make an id from this name — give one in Latin letters with --id, "
-                           "e.g. --id sato-haruka")
+    company = data.get("company") if isinstance(data.get("company"), dict) else {}
+    data["id"] = data.get("id") or derive_id(str(data.get("name") or ""),
+                                             str(company.get("name") or ""))
     display = f"nominations/{data['id']}.yaml"
     text = to_yaml(_ordered(data, NOMINATION_ORDER))
     issues = _check(root, text, display, "nomination", today)
@@ -172,7 +306,7 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
     if target.exists():
         raise CatalogError(f"{relative_target} already exists — nothing was changed; merge the "
                            "nomination into that profile by hand")
-    text = to_yaml(to_advocate(doc.data, today))
+    text = _promoted_text(source.read_text(encoding="utf-8"), doc.data, display, today)
     problems = _check(root, text, relative_target, "advocate", today)
     if problems:  # our own conversion produced an invalid profile: a bug, not the user's data
         raise CatalogError(f"the promoted profile would be invalid ({problems[0]}) — nothing was "
@@ -191,6 +325,18 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
     return Promotion(display, relative_target, True)
 
 
+def _promoted_text(text: str, nomination: dict[str, Any], display: str, today: dt.date) -> str:
+    """The profile a nomination becomes, its comments and layout kept where the file allows it;
+    otherwise written afresh in the profile's field order (the data is the same either way)."""
+    try:
+        kept = edit.promoted(text, display, today.isoformat())
+    except CatalogError:
+        return to_yaml(to_advocate(nomination, today))
+    fresh = parse(kept, display)
+    return kept if fresh.data == to_advocate(nomination, today) else to_yaml(to_advocate(nomination,
+                                                                                         today))
+
+
 def _replace_text(target: Path, text: str) -> None:
     """Write through a temporary file and a rename, so the file is never half-written."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".promote-", suffix=".yaml")
@@ -203,29 +349,57 @@ def _replace_text(target: Path, text: str) -> None:
         raise
 
 
+def _profile(root: Path, advocate_id: str) -> Path:
+    """`advocates/<id>.yaml`, a regular file, or a CatalogError saying what is wrong with the id."""
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", advocate_id):
+        raise CatalogError(f"'{advocate_id}' is not an advocate id — use the file name without .yaml")
+    path = root / "advocates" / f"{advocate_id}.yaml"
+    if not path.is_file() or path.is_symlink():
+        raise CatalogError(f"advocates/{advocate_id}.yaml does not exist — check the id")
+    return path
+
+
+def _write_checked(root: Path, path: Path, after: str, today: dt.date) -> None:
+    """Replace a profile with `after` only when `validate` finds no error in it."""
+    display = f"advocates/{path.name}"
+    issues = [i for i in _check(root, after, display, "advocate", today) if i.severity == "error"]
+    if issues:
+        raise InvalidData(issues)
+    _replace_text(path, after)
+
+
 def log_activity(root: Path, advocate_id: str, entry: dict[str, Any],
                  today: dt.date) -> tuple[Path, list[Issue]]:
     """Append an activity to `advocates/<id>.yaml`; nothing is written unless the result is valid.
 
     Returns the file and the burnout-limit warnings of that profile after the change.
     """
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", advocate_id):
-        raise CatalogError(f"'{advocate_id}' is not an advocate id — use the file name without .yaml")
-    path = root / "advocates" / f"{advocate_id}.yaml"
-    if not path.is_file() or path.is_symlink():
-        raise CatalogError(f"advocates/{advocate_id}.yaml does not exist — check the id")
-    before = path.read_text(encoding="utf-8")
-    after = append_entry(before, {k: v for k, v in entry.items() if v not in (None, "")})
+    path = _profile(root, advocate_id)
     display = f"advocates/{path.name}"
-    issues = [i for i in _check(root, after, display, "advocate", today) if i.severity == "error"]
-    if issues:
-        raise InvalidData(issues)
+    after = edit.append_activity(path.read_text(encoding="utf-8"), display,
+                                 {k: v for k, v in entry.items() if v not in (None, "")})
+    _write_checked(root, path, after, today)
     doc = parse(after, display)
-    added = doc.data.get("activity", [])
-    if not added or added[-1].get("opportunity") != entry.get("opportunity"):
-        raise CatalogError(f"could not add the entry to {display} automatically — add it by hand")
-    _replace_text(path, after)
     config, config_issues = load_config(root)
     if config is None:
         raise InvalidData(config_issues)
     return path, limit_issues(Advocate.from_document(display, doc.data, doc.positions), config.limits)
+
+
+def mark_verified(root: Path, advocate_id: str, day: dt.date, today: dt.date) -> tuple[Path, bool]:
+    """Set the profile's `last_verified` to `day`, the file otherwise kept as written.
+
+    Returns the file and whether it changed: a profile verified on `day` or later is left alone.
+    """
+    if day > today:
+        raise CatalogError(f"{day.isoformat()} is still to come — give the day the profile was "
+                           "confirmed with the advocate")
+    path = _profile(root, advocate_id)
+    display = f"advocates/{path.name}"
+    before = path.read_text(encoding="utf-8")
+    current = parse(before, display).data
+    if isinstance(current, dict) and str(current.get("last_verified", "")) >= day.isoformat():
+        return path, False
+    _write_checked(root, path, edit.set_field(before, display, "last_verified", day.isoformat()),
+                   today)
+    return path, True

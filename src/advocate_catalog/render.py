@@ -18,11 +18,11 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import exports, report, search
+from . import channels, exports, report, search
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage
-from .freshness import check, verification_state
+from .freshness import check, edit_href, verification_state, verify_href
 from .model import Advocate, Catalog, Config, sort_key
 from .nominate import QUESTIONS, choices
 from .story import story_html
@@ -220,33 +220,6 @@ def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]
             if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
 
 
-def edit_href(config: Config, path: str) -> str:
-    """GitHub's editor on a data file of the repository (empty without `site.repository_url`)."""
-    if not config.repository_url:
-        return ""
-    return f"{config.repository_url}/edit/{quote(config.branch)}/{quote(path)}"
-
-
-def request_href(config: Config, advocate: Advocate) -> str:
-    """Where "Request this advocate" leads: the configured request form, else a mail to the owner.
-
-    Either way the request reaches the owner; the catalog never holds a way to the customer.
-    """
-    owner = config.owners[advocate.data["owner"]]
-    data = advocate.data
-    if config.request_url:
-        url = config.request_url
-        for placeholder, value in (("{id}", advocate.id), ("{name}", data["name"]),
-                                   ("{owner}", owner.id)):
-            url = url.replace(placeholder, quote(value, safe=""))
-        return url
-    subject = f"Advocate request: {data['name']} ({data['company']['name']})"
-    body = (f"Hi {owner.name.split()[0]},\n\nI would like to ask {data['name']} of "
-            f"{data['company']['name']} for:\n\nActivity (e.g. reference call): \n"
-            f"Opportunity / account: \nDate needed by: \nContext: \n\nThanks!")
-    return f"mailto:{quote(owner.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
-
-
 def with_defaults(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The profile with every optional field present and expired material removed."""
     quotes = [{"expires_on": None, **quote} for quote in current(data.get("quotes", []), today)]
@@ -280,8 +253,12 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "assets": [{**asset, "type_label": ASSET_LABELS[asset["type"]]}
                    for asset in data["assets"]],
         "owner": owner,
-        "request_href": request_href(config, advocate),
+        "request_links": channels.links(config, advocate),
+        "exception_links": (channels.links(config, advocate, available)
+                            if available.exception_possible else []),
+        "request_text": channels.message(advocate, owner),
         "edit_href": edit_href(config, advocate.path),
+        "verify_href": verify_href(config, advocate.id, advocate.name),
         "filters": facet_values(advocate, available),
     }
 
@@ -303,10 +280,37 @@ def verification_groups(catalog: Catalog, listed: list[Advocate],
     return list(groups.values())
 
 
-def nomination_questions(config: Config) -> list[dict[str, Any]]:
-    """The nominate form's fields: the same questions as the CLI and the issue form."""
-    return [{**question.__dict__, "choices": choices(config, question) if question.vocabulary else []}
-            for question in QUESTIONS]
+def nomination_questions(config: Config) -> dict[str, Any]:
+    """The nominate page's context: the questions the CLI and the issue form ask too (by key,
+    with their choices), the countries it offers, and the rules nominate.js derives with."""
+    from . import nominate  # render imports nominate's questions; these helpers live beside them
+
+    lookup = nominate.country_lookup()
+    countries = sorted(((country_name(code), code) for code in set(lookup.values())),
+                       key=lambda pair: sort_key(pair[0]))
+    owners = {o.id: {"name": o.name, "email": o.email} for o in config.owners.values()}
+    rules = {"countries": lookup, "country_names": {code: name for name, code in countries},
+             "regions": nominate.region_by_country(config),
+             "personas": nominate.persona_rules(config), "owners": owners,
+             "transliteration": nominate.TRANSLITERATION, "id_hash_digits": nominate.ID_HASH_DIGITS,
+             "name_hash_digits": nominate.NAME_HASH_DIGITS, "max_id": nominate.MAX_ID}
+    questions = {question.key: {**question.__dict__, "choices": choices(config, question)
+                                if question.vocabulary else []} for question in QUESTIONS}
+    return {"questions": questions, "countries": countries, "rules": rules}
+
+
+def nomination_names(catalog: Catalog, listed: list[Advocate]) -> str:
+    """`nominate/names.json`: whom the nominate form warns about. Listed advocates by name,
+    company and page, as the site shows them; everyone else (unlisted profiles, nominations)
+    only as a short hash of the name, never the name or anything else from their file."""
+    from .nominate import name_hash, name_key
+
+    shown = {a.path for a in listed}
+    hidden = {name_hash(r.name) for r in [*catalog.advocates, *catalog.nominations]
+              if r.path not in shown and name_key(r.name)}
+    return json.dumps({"listed": [{"name": a.name, "company": a.data["company"]["name"],
+                                   "url": f"advocates/{a.id}/"} for a in listed],
+                       "hidden": sorted(hidden)}, ensure_ascii=False)
 
 
 def coverage_context(catalog: Catalog, listed: list[Advocate],
@@ -456,8 +460,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
         page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
              shards=shards),
         page("advocates/index.html", "all.html", cards=cards),
-        page("nominate/index.html", "nominate.html", questions=nomination_questions(config),
+        page("nominate/index.html", "nominate.html", **nomination_questions(config),
              repository_url=config.repository_url, branch=config.branch),
+        ("nominate/names.json", nomination_names(catalog, listed)),
         page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today)),
         page("value/index.html", "value.html", figures=figures, charts=value_charts(figures)),
         page("whats-new/index.html", "whats_new.html",
@@ -465,7 +470,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
         page("verification/index.html", "verification.html",
              groups=verification_groups(catalog, listed, today),
              stale_after_days=config.stale_after_days, warn_days=config.warn_days,
-             edit_hrefs={a.id: edit_href(config, a.path) for a in listed}),
+             edit_hrefs={a.id: edit_href(config, a.path) for a in listed},
+             verify_hrefs={a.id: verify_href(config, a.id, a.name) for a in listed}),
     ])
     pages["advocates.json"] = exports.to_json(records, today)
     pages["advocates.csv"] = exports.to_csv(records)

@@ -12,7 +12,7 @@ from .activity import Usage
 from .coverage import Coverage, as_dict
 from .diff import FileChange
 from .errors import Issue
-from .freshness import Finding
+from .freshness import Finding, edit_href, verify_href
 from .model import Config, Owner
 
 
@@ -81,16 +81,26 @@ def freshness_markdown(findings: list[Finding], config: Config, today: dt.date) 
     for owner, items in _by_owner(findings, config):
         handle = f" (@{owner.github})" if owner.github else ""
         lines += [f"### {md_escape(owner.name)}{handle}", "",
-                  "| Advocate | Problem | Date | File |", "|---|---|---|---|"]
+                  "| Advocate | Problem | Date | File | Fix |", "|---|---|---|---|---|"]
         for f in items:
             label = "⛔" if f.severity == "error" else "⚠️"
             lines.append(f"| {md_escape(f.name)} | {label} {f.kind.replace('-', ' ')}, "
                          f"{f.days} day{'s' if f.days != 1 else ''} | {f.due.isoformat()} | "
-                         f"`{f.path}` line {f.line} |")
+                         f"`{f.path}` line {f.line} | {_fix_links(f, config)} |")
         lines.append("")
-    lines.append("To fix: confirm each profile with the advocate, update the dates in a pull "
-                  "request, and this issue updates itself on the next weekly run.")
+    lines.append("To fix: confirm each profile with the advocate, then press *Mark as verified* "
+                 "(a form; a pull request sets `last_verified`) or *Edit* for other changes. This "
+                 "issue updates itself on the next weekly run.")
     return "\n".join(lines)
+
+
+def _fix_links(finding: Finding, config: Config) -> str:
+    """Markdown links that fix a finding from the browser: verify a stale profile, edit others."""
+    links = []
+    if finding.kind in ("stale", "due-soon"):
+        links.append(f"[Mark as verified]({verify_href(config, finding.advocate_id, finding.name)})")
+    links.append(f"[Edit]({edit_href(config, finding.path)})")
+    return " · ".join(link for link in links if not link.endswith("()"))
 
 
 def freshness_json(findings: list[Finding], config: Config, today: dt.date) -> str:

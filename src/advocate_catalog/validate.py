@@ -402,7 +402,26 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
                                             f"limits.{rule}[{i}].activity '{item['activity']}' is "
                                             "not an activity type",
                                             _one_of(sorted(known), item["activity"])))
+        issues += _channel_issues(doc)
     return (None if issues else Config.from_data(doc.data)), issues
+
+
+def _channel_issues(doc: Document) -> list[Issue]:
+    """Request channels that could not reach anyone: GitHub without a repository, Slack when
+    no owner has a member id."""
+    issues = []
+    owners = doc.data["owners"]
+    for i, channel in enumerate((doc.data.get("requests") or {}).get("channels", [])):
+        if channel["kind"] == "github" and not doc.data["site"].get("repository_url"):
+            issues.append(doc.issue(("requests", "channels", i, "kind"),
+                                    "the github request channel needs site.repository_url",
+                                    "set site.repository_url to the data repository, or remove "
+                                    "this channel"))
+        if channel["kind"] == "slack" and not any(owner.get("slack") for owner in owners):
+            issues.append(doc.issue(("requests", "channels", i, "kind"),
+                                    "the slack request channel reaches no one: no owner has a "
+                                    "slack member id", "add `slack: U…` to the owners in owners:"))
+    return issues
 
 
 TARGETS_FILE = "targets.yaml"
