@@ -19,11 +19,13 @@ ENTRY = {"date": "2026-11-20", "type": "webinar", "requested_by": "Field Events"
          "opportunity": "Autumn webinar"}
 
 
-def _request(advocate: str, activity: str = "Reference call (reference-call)") -> dict:
+def _request(advocate: str, activity: str = "Reference call (reference-call)",
+             exception: str = "_No response_") -> dict:
     body = "\n\n".join(f"### {label}\n\n{value}" for label, value in [
         ("Advocate id", advocate), ("What you need", activity),
         ("Opportunity", "Globex renewal"), ("Requested by", "Jo, Enterprise Sales EMEA"),
-        ("Needed by", "2026-12-10"), ("Context for the owner", "_No response_")])
+        ("Needed by", "2026-12-10"), ("Context for the owner", "_No response_"),
+        ("Why an exception", exception)])
     return {"action": "opened", "issue": {"number": 9, "body": body, "user": {"login": "jo"}}}
 
 
@@ -118,3 +120,49 @@ def test_profile_github_channel_opens_the_request_form(built_site: Path) -> None
     href = page.select_one('.request a[data-channel="github"]')["href"]
     assert href.startswith("https://github.com/tessellate/advocate-catalog/issues/new?"
                            "template=request.yml&advocate=gareth-llewellyn&title=Request%3A%20")
+
+
+def test_a_request_over_a_burnout_limit_goes_ahead_with_a_reason_the_log_keeps() -> None:
+    reason = "Final-stage Globex deal; the customer asked for Aino by name"
+    resting = check_request(ROOT, _request("aino-virtanen", "Webinar (webinar)", reason), AS_OF)
+    assert resting.ok and "**Exception requested**" in resting.comment and reason in resting.comment
+    assert resting.entry["exception"] == reason
+    calls = check_request(ROOT, _request("bjorn-haugland", exception=reason), AS_OF)
+    assert calls.ok and calls.entry["exception"] == reason
+    plain = check_request(ROOT, _request("gareth-llewellyn", exception=reason), AS_OF)
+    assert plain.ok and "exception" not in plain.entry  # nothing to except: no reason logged
+
+
+def test_no_reason_opens_what_a_status_or_a_refusal_closes(sample_catalog) -> None:
+    reason = "We really need them"
+    refused = next((a.id, activity) for a in sample_catalog.listed(AS_OF)
+                   for activity, answer in a.data["willingness"].items() if answer == "no")
+    label = sample_catalog.config.label("activities", refused[1])
+    outcome = check_request(ROOT, _request(refused[0], f"{label} ({refused[1]})", reason), AS_OF)
+    assert not outcome.ok and "is not willing to do this" in outcome.comment
+    alumni = next(a.id for a in sample_catalog.listed(AS_OF) if a.status == "alumni")
+    outcome = check_request(ROOT, _request(alumni, exception=reason), AS_OF)
+    assert not outcome.ok and "Why an exception" not in outcome.comment
+
+
+def test_log_from_issue_keeps_the_owners_comments(sample_repo: Path, tmp_path: Path,
+                                                  monkeypatch) -> None:
+    import difflib
+
+    profile = sample_repo / "advocates" / "emily-tran.yaml"
+    text = profile.read_text().replace("\nactivity:\n",
+                                       "\n# Grace: ask before March\nactivity:  # newest last\n")
+    profile.write_text(text)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({**_request("emily-tran"), "action": "labeled"}))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "log-from-issue", "--event", str(event)])
+    assert result.exit_code == 0, result.output
+    after = profile.read_text()
+    changes = [op for op in difflib.SequenceMatcher(a=text.splitlines(), b=after.splitlines()).get_opcodes()
+               if op[0] != "equal"]
+    assert [op[0] for op in changes] == ["insert"]  # every line kept; one stretch added
+    added = after.splitlines()[changes[0][3]:changes[0][4]]
+    assert added[0].startswith("  - date: ") and "    opportunity: Globex renewal" in added
+    assert after.index("\n".join(added)) < after.index("\nowner:")  # at the end of the log
+    assert "# Grace: ask before March\nactivity:  # newest last\n" in after

@@ -9,6 +9,8 @@ hold exactly the data intended; otherwise the edit is refused rather than writte
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import difflib
 import io
 import re
 from collections.abc import Callable, Mapping
@@ -22,6 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from .errors import CatalogError
 from .load import parse, string_style
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Change = Callable[[Any], None]  # applied to the file's mapping: a dict, or ruamel's CommentedMap
 
 
@@ -36,6 +39,8 @@ def _yaml() -> YAML:
 def node(value: Any) -> Any:
     """A new value as ruamel should write it, with the quoting our loader needs to read it back
     as the same value (`'no'`, `'08'`); dicts and lists in block style."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return dt.date.fromisoformat(value)  # written plain, read back by our loader as this string
     if isinstance(value, str):
         style = string_style(value)
         if style == '"':
@@ -85,11 +90,37 @@ def edit(text: str, display: str, change: Change) -> str:
     after = out.getvalue()
     expected = copy.deepcopy(before.data)
     change(expected)
+    wanted = _plain(expected)
     got = parse(after, display)
-    if got.issues or got.data != _plain(expected):
+    if got.issues or got.data != wanted:
         raise CatalogError(f"{display} could not be edited without changing what it says — make "
                            "the change by hand")
-    return _keep_ending(text, after)
+    return _keep_ending(text, _least_change(text, after, display, wanted))
+
+
+def _least_change(before: str, after: str, display: str, wanted: dict[str, Any]) -> str:
+    """`after` with each changed stretch put back as it was in `before` wherever the data stays
+    what is wanted: ruamel re-folds long quoted lines and re-indents lists written in another
+    style, and none of that is the edit's business."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if old and not old[-1].endswith("\n"):
+        old[-1] += "\n"
+    hunks = [op for op in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+             if op[0] != "equal"]
+    for _, i1, i2, j1, j2 in reversed(hunks):  # from the end, so earlier positions stay valid
+        # Keep as few new lines as will do: none, else some at the hunk's end (an entry appended
+        # after a re-folded line) or at its start.
+        for keep in range(max(1, j2 - j1)):
+            for candidate in (new[:j1] + old[i1:i2] + new[j2 - keep:],
+                              new[:j1 + keep] + old[i1:i2] + new[j2:]):
+                reverted = parse("".join(candidate), display)
+                if not reverted.issues and reverted.data == wanted:
+                    new = candidate
+                    break
+            else:
+                continue
+            break
+    return "".join(new)
 
 
 def _plain(value: Any) -> Any:
@@ -98,6 +129,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value) if isinstance(value, str) else value
 
 
