@@ -17,7 +17,7 @@ from . import cache, layers, parallel, search
 from .errors import BuildError, Issue
 
 # How far a long stage has got: (stage, done, total); the CLI draws a bar from it on a terminal.
-Count = Callable[[str, int, int], None]
+Count = search.Count
 
 
 def _no_count(_stage: str, _done: int, _total: int) -> None:

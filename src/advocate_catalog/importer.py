@@ -250,7 +250,7 @@ def _row_record(row: _Row, mapping: Mapping, convert: Converter) -> dict[str, An
                     convert.one(name, part) if name in LIST_FIELDS else (part, None))
                 (bad if why else items).append(part if why else value)
             if bad:
-                row.problem(column, f"{columns[0]} '{bad[0]}' {'is not in catalog.yaml'}",
+                row.problem(column, f"{columns[0]} '{bad[0]}' is not in catalog.yaml",
                             f"add it under values.{name} in the mapping, or use one of: "
                             + ", ".join(sorted({v for v in convert.lookups[name].values()})))
                 row.refused.add(path)
@@ -339,8 +339,7 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
     known = imported_keys(result)
     taken = {Path(path).stem for path in (result.documents or {})}
     taken |= {p.stem for kind in ("advocates", "nominations") for p in (root / kind).glob("*.yaml")}
-    names = {(fold(r.name), fold(str(r.data.get("company", {}).get("name", "")))): r.path
-             for r in [*catalog.advocates, *catalog.nominations]}
+    names = {_person(r.data): r.path for r in [*catalog.advocates, *catalog.nominations]}
     key_column = header.index(mapping.key) + 1
     seen: dict[str, int] = {}
     out = Plan(rows=len(records))
@@ -367,8 +366,7 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
         seen[key] = number
         record = _row_record(row, mapping, convert)
         _set(record, "private.external_id", key)
-        same = names.get((fold(str(record.get("name", ""))),
-                          fold(str((record.get("company") or {}).get("name", "")))))
+        same = names.get(_person(record))
         if same:
             row.problem(key_column, f"{record.get('name')} of {record['company']['name']} is already "
                         f"in the catalog ({same})", f"add `external_id: {key}` under private: in that "
@@ -390,11 +388,17 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
         out.issues += row.issues
         if not any(issue.severity == "error" for issue in row.issues):
             taken.add(record["id"])
-            names[(fold(str(record.get("name", ""))),
-                   fold(str((record.get("company") or {}).get("name", ""))))] = doc.path
+            names[_person(record)] = doc.path
             out.files[doc.path] = to_yaml(ordered)
     out.issues.sort()
     return out
+
+
+def _person(record: dict[str, Any]) -> tuple[str, str]:
+    """Who a record is, as the duplicate check compares: folded name and company name."""
+    company = record.get("company")
+    return (fold(str(record.get("name", ""))),
+            fold(str(company.get("name", "") if isinstance(company, dict) else "")))
 
 
 def write(root: Path, files: dict[str, str]) -> Iterator[str]:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from .errors import BuildError
 
+Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
+
 SHARD_SIZE = 600  # profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
@@ -88,7 +90,7 @@ def _prune(bundle: Path) -> None:
 
 def index(site: Path, shards: dict[int, list[str]], workers: int = 2,
           pages: Path | None = None,
-          count: Callable[[str, int, int], None] = lambda _stage, _done, _total: None) -> None:
+          count: Count = lambda _stage, _done, _total: None) -> None:
     """Index each given shard's profiles into `site/search/<n>/`; a profile page is taken from
     `site`, else from `pages` (the live site, in an incremental build). A shard left without
     profiles loses its bundle (Pagefind refuses to index nothing)."""
