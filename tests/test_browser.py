@@ -139,20 +139,20 @@ def test_every_request_stays_on_the_site(page, site_url: str, sample_catalog) ->
 
 def test_nominate_form_produces_a_valid_file_on_github(page, site_url: str, repo) -> None:
     page.goto(site_url + "nominate/")
+    page.wait_for_selector("#nominate-form[data-ready]")
     page.fill("#f-name", 'Ingrid "Bø" O\'Neill')
-    assert page.input_value("#f-id") == "ingrid-bo-o-neill"
+    assert page.inner_text("#nomination-file") == "nominations/ingrid-bo-o-neill.yaml"
+    assert page.locator("#f-id").count() == 0  # the id is derived and shown, never asked
     page.fill("#f-title", "Head of BI: data & analytics")
-    page.select_option("#f-persona", "director")
     page.fill("#f-company", "Fjell Foods #1 [NO]")
-    page.select_option("#f-industry", "retail")
-    page.select_option("#f-size", "mid-market")
-    page.select_option("#f-region", "emea")
     page.fill("#f-country", "no")
+    page.select_option("#f-industry", "retail")
+    page.check('input[name="size"][value="mid-market"]')
     page.check('input[name="products"][value="analytics"]')
     page.check('input[name="products"][value="edge-sync"]')
-    page.select_option("#f-owner", "elise-fontaine")
     page.fill("#f-reason", "Line one: yes\n- not a list\n!!python/object x")
-    page.fill("#f-nominated_by", "grace.whitfield@tessellate.example")
+    page.select_option("#f-who", "grace-whitfield")
+    page.select_option("#f-owner", "elise-fontaine")
     page.click("button[type=submit]")
     link = page.locator("#open-on-github")
     link.wait_for()
@@ -167,13 +167,39 @@ def test_nominate_form_produces_a_valid_file_on_github(page, site_url: str, repo
     assert result.issues == []
     (nomination,) = result.catalog.nominations
     assert nomination.data["name"] == 'Ingrid "Bø" O\'Neill'
+    assert nomination.data["title"] == "Head of BI: data & analytics"
+    assert nomination.data["company"]["name"] == "Fjell Foods #1 [NO]"
     assert nomination.data["company"]["country"] == "NO"
+    assert (nomination.data["company"]["region"], nomination.data["persona"]) == ("emea", "director")
     assert nomination.data["reason"] == "Line one: yes\n- not a list\n!!python/object x"
+    assert (nomination.data["nominated_by"], nomination.data["owner"]) == (
+        "grace.whitfield@tessellate.example", "elise-fontaine")
     assert page.locator("#nomination-yaml").inner_text().rstrip() == params["value"][0].rstrip()
     assert page.console_errors == []
 
 
 def test_nominate_form_needs_a_product(page, site_url: str) -> None:
     page.goto(site_url + "nominate/")
+    page.wait_for_selector("#nominate-form[data-ready]")
     page.click("button[type=submit]")
     assert page.locator("#nomination-result").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "f-name"  # the first answer missing
+    page.fill("#f-name", "Ana Ruiz")
+    page.fill("#f-title", "CFO")
+    page.fill("#f-company", "Ruiz SA")
+    page.fill("#f-country", "Mexico")
+    page.select_option("#f-industry", "retail")
+    page.check('input[name="size"][value="small"]')
+    page.fill("#f-reason", "Fan.")
+    page.select_option("#f-who", "carla-mendes")
+    # The button says what is missing, the group says why, and nothing is prepared.
+    assert page.inner_text("button[type=submit]") == "Still needed: products"
+    page.click("button[type=submit]")
+    assert page.locator("#nomination-result").is_hidden()
+    assert page.inner_text("#f-products-error") == "Choose at least one product."
+    assert page.get_attribute("#f-products-group", "aria-invalid") == "true"
+    page.check('input[name="products"][value="analytics"]')
+    assert page.locator("#f-products-error").is_hidden()
+    assert page.inner_text("button[type=submit]") == "Prepare the nomination"
+    page.click("button[type=submit]")
+    assert page.locator("#nomination-result").is_visible()

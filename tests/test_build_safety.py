@@ -89,7 +89,7 @@ def test_a_cache_folder_linked_into_the_site_is_refused(sample_repo: Path, monke
     assert any("without a cache" in m and "symbolic link" in m for m in messages)
     published = [p for p in site.rglob("*") if p.suffix == ".json" and "search" not in p.parts
                  and p.name != "card.json"]  # each profile's result card, beside its page
-    assert sorted(p.name for p in published) == ["advocates.json"]
+    assert sorted(p.name for p in published) == ["advocates.json", "names.json"]
     secrets = [str(note).encode() for a in (sample_repo / "advocates").glob("*.yaml")
                for note in (yaml.safe_load(a.read_text()).get("private") or {}).values()]
     published_bytes = _site_bytes(site)

@@ -175,3 +175,14 @@ def test_samples_round_trip_unchanged(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     same = parse(text, "x").data["last_verified"]
     assert set_field(text, f"advocates/{path.name}", "last_verified", same) == text
+
+
+def test_building_never_imports_the_editor() -> None:
+    """ruamel.yaml is for commands that change files; validate, build and serve start without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, advocate_catalog.cli, advocate_catalog.build, advocate_catalog.render, "
+            "advocate_catalog.issueform; print(any(m.startswith('ruamel') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

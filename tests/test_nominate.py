@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from click.testing import CliRunner
 from advocate_catalog.cli import main
 from advocate_catalog.errors import CatalogError, InvalidData
 from advocate_catalog.load import parse, to_yaml
-from advocate_catalog.nominate import create, promote, slugify
+from advocate_catalog.model import fold
+from advocate_catalog.nominate import create, derive_id, fnv1a, promote, slugify
 from advocate_catalog.validate import validate
 
 from conftest import AS_OF, write
@@ -63,6 +65,54 @@ def test_nominate_from_options_only(repo: Path) -> None:
                        "latin-america", "--country", "MX", "--products", "analytics", "--owner",
                        "carla-mendes", "--nominated-by", "x@tessellate.example", "--reason", "Fan.")
     assert result.exit_code == 0 and (repo / "nominations" / "ana-ruiz.yaml").exists()
+
+
+def test_a_name_in_another_script_gets_an_id_from_the_company(repo: Path) -> None:
+    answers = ["山田 太郎", *ANSWERS[1:]]
+    result = _nominate(repo, answers=answers)
+    assert result.exit_code == 0, result.output
+    expected = f"fjell-foods-{fnv1a('山田 太郎')[:6]}"
+    assert f"wrote nominations/{expected}.yaml" in result.output
+    data = parse((repo / "nominations" / f"{expected}.yaml").read_text(), "x").data
+    assert data["id"] == expected and data["name"] == "山田 太郎"
+    assert validate(repo, AS_OF).issues == []
+
+
+def test_cli_writes_the_story_as_a_block_like_the_site(repo: Path) -> None:
+    result = _nominate(repo, "--name", "Ana Ruiz", "--title", "CFO", "--persona", "c-level",
+                       "--company", "Ruiz SA", "--industry", "retail", "--size", "small", "--region",
+                       "latin-america", "--country", "MX", "--products", "analytics", "--owner",
+                       "carla-mendes", "--nominated-by", "x@tessellate.example", "--reason", "Fan.",
+                       "--story", "She cut close from 9 days to 4.")
+    assert result.exit_code == 0, result.output
+    text = (repo / "nominations" / "ana-ruiz.yaml").read_text()
+    assert "\nstory: |\n  She cut close from 9 days to 4.\n" in text
+    assert parse(text, "x").data["story"] == "She cut close from 9 days to 4.\n"
+
+
+@pytest.mark.parametrize(("name", "company", "expected"), [
+    ("Zoë Bø", "Fjell Foods", "zoe-bo"),
+    ("Иван Петров", "", "ivan-petrov"),
+    ("Ёлка Щукина", "", "elka-shchukina"),
+    ("Σοφία Παπαδοπούλου", "", "sofia-papadopoulou"),
+    ("Ðóra Þórsdóttir", "", "dora-thorsdottir"),
+    ("山田 太郎", "Sakura Robotics KK", f"sakura-robotics-kk-{fnv1a('山田 太郎')[:6]}"),
+    ("山田\u3000 太郎 ", "Sakura Robotics KK", f"sakura-robotics-kk-{fnv1a('山田 太郎')[:6]}"),
+    ("山田 太郎", "株式会社さくら", f"advocate-{fnv1a('山田 太郎')[:6]}"),
+    ("李 Wei", "Initech", f"initech-{fnv1a('李 Wei')[:6]}"),  # half a name would collide
+    ("!!!", "", f"advocate-{fnv1a('!!!')[:6]}"),
+    ("A" * 100, "", "a" * 80),
+])
+def test_derived_ids_are_never_blank(name: str, company: str, expected: str) -> None:
+    assert derive_id(name, company) == expected
+
+
+def test_latin_names_fold_as_before() -> None:
+    names = ["Zoë Bø", "Ægir Œdipe-Straße", "STRAẞE", "Łukasz Żółć", "Đorđe Đurić", "Søren Åkesson",
+             "İlkay Gündoğan", "ﬁnn Oﬀ", "Nguyễn Thị Thu", "Ana-María (Nena) Ruiz", "Jose\u0301"]
+    for name in names:
+        assert slugify(name) == re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-"), name
+    assert slugify("ÐÓRA ÞÓRSDÓTTIR") == "dora-thorsdottir"  # fold kept capital eth and thorn
 
 
 def test_slugify_and_yaml_round_trip() -> None:

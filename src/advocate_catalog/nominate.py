@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import edit, git
+from . import git
 from .activity import limit_issues
 from .errors import CatalogError, InvalidData, Issue
 from .load import parse, read, to_yaml
-from .model import Advocate, Config, fold
+from .model import Advocate, Config
 from .validate import check_document, compile_schemas, load_config
 
 # Field order of a written nomination and of a promoted profile: the order people read them in.
@@ -80,20 +80,25 @@ def nomination_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-# Letters the id rule spells in Latin; everything else Unicode folds (`model.fold`). Cyrillic as
-# in passports (ICAO 9303), Greek after ELOT 743 with one of its digraphs (ου, the ending of many
-# surnames): small and predictable. nominate.js receives this table from the page and applies it
-# the same way (longest key first), so both sides spell a name alike.
+def _letters(first: str, spellings: str) -> dict[str, str]:
+    """Consecutive letters from the one named `first`, each spelled as the next word ('-': none)."""
+    start = ord(unicodedata.lookup(first))
+    return {chr(start + i): "" if spelling == "-" else spelling
+            for i, spelling in enumerate(spellings.split())}
+
+
+# Letters the id rule spells in Latin; Unicode's decomposition folds the rest. Cyrillic as in
+# passports (ICAO 9303), Greek after ELOT 743 with one of its digraphs (omicron-upsilon as "ou",
+# the ending of many surnames): small and predictable. nominate.js receives this table from the
+# page and applies it the same way (longest key first), so both sides spell a name alike.
 TRANSLITERATION = {
-    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
-    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie",
-    "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia", "і": "i", "є": "ie", "ґ": "g", "ђ": "d",
-    "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "џ": "dz", "ѕ": "dz",
-    "α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
-    "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
-    "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o", "ου": "ou",
+    "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i",
+    **_letters("CYRILLIC SMALL LETTER A", "a b v g d e zh z i i k l m n o p r s t u f kh ts ch sh "
+                                          "shch ie y - e iu ia"),
+    **_letters("CYRILLIC SMALL LETTER IE WITH GRAVE", "e e d g ie dz i i j lj nj c k i u dz"),
+    unicodedata.lookup("CYRILLIC SMALL LETTER GHE WITH UPTURN"): "g",
+    **_letters("GREEK SMALL LETTER ALPHA", "a v g d e z i th i k l m n x o p r s s t y f ch ps o"),
+    "\u03bf\u03c5": "ou",
 }
 _TRANSLITERATE = re.compile("|".join(sorted(TRANSLITERATION, key=len, reverse=True)))
 # What nominate.js takes for white space (JavaScript's \s), spelled out so Python splits alike.
@@ -103,8 +108,13 @@ MAX_ID = 80
 
 
 def plain(text: str) -> str:
-    """`model.fold`, marks dropped, Cyrillic and Greek in Latin letters: 'Ёлка Σοφία' → 'elka sofia'."""
-    folded = "".join(c for c in fold(text) if not unicodedata.category(c).startswith("M"))
+    """Lowercase, marks dropped, Cyrillic and Greek in Latin letters: 'Ёлка Σοφία' → 'elka sofia'.
+
+    Latin names fold as `model.fold` folds them ('Élise Bø' → 'elise bo'; Ð and Þ too). It
+    lowercases where fold uses casefold(), which JavaScript lacks; with the table below the two
+    differ only outside the Latin script, and nominate.js computes the same for every name."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
     return _TRANSLITERATE.sub(lambda match: TRANSLITERATION[match[0]], folded)
 
 
@@ -244,9 +254,9 @@ def create(root: Path, answers: dict[str, Any], today: dt.date) -> Path:
     """Write a new nomination from `answers`; InvalidData (and no file) when they do not validate."""
     data = dict(answers)
     data.setdefault("nominated_on", today.isoformat())
-    company = data.get("company") if isinstance(data.get("company"), dict) else {}
-    data["id"] = data.get("id") or derive_id(str(data.get("name") or ""),
-                                             str(company.get("name") or ""))
+    company = data.get("company")
+    company_name = str(company.get("name") or "") if isinstance(company, dict) else ""
+    data["id"] = data.get("id") or derive_id(str(data.get("name") or ""), company_name)
     display = f"nominations/{data['id']}.yaml"
     text = to_yaml(_ordered(data, NOMINATION_ORDER))
     issues = _check(root, text, display, "nomination", today)
@@ -328,6 +338,7 @@ def promote(root: Path, nomination_file: str, today: dt.date) -> Promotion:
 def _promoted_text(text: str, nomination: dict[str, Any], display: str, today: dt.date) -> str:
     """The profile a nomination becomes, its comments and layout kept where the file allows it;
     otherwise written afresh in the profile's field order (the data is the same either way)."""
+    from . import edit  # ruamel.yaml: imported by the commands that edit, never by a build
     try:
         kept = edit.promoted(text, display, today.isoformat())
     except CatalogError:
@@ -374,6 +385,7 @@ def log_activity(root: Path, advocate_id: str, entry: dict[str, Any],
 
     Returns the file and the burnout-limit warnings of that profile after the change.
     """
+    from . import edit  # ruamel.yaml: imported by the commands that edit, never by a build
     path = _profile(root, advocate_id)
     display = f"advocates/{path.name}"
     after = edit.append_activity(path.read_text(encoding="utf-8"), display,
@@ -394,6 +406,7 @@ def mark_verified(root: Path, advocate_id: str, day: dt.date, today: dt.date) ->
     if day > today:
         raise CatalogError(f"{day.isoformat()} is still to come — give the day the profile was "
                            "confirmed with the advocate")
+    from . import edit  # ruamel.yaml: imported by the commands that edit, never by a build
     path = _profile(root, advocate_id)
     display = f"advocates/{path.name}"
     before = path.read_text(encoding="utf-8")
