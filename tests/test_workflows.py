@@ -337,7 +337,7 @@ def test_least_privilege_and_pinned(path: Path) -> None:
         assert "permissions" in job, f"job {name} declares its own permissions"
         for step in job.get("steps", []):
             if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w.-]+)*@[0-9a-f]{40}", step["uses"]), step["uses"]
             assert "${{" not in step.get("run", ""), f"{name}: expression expanded inside run:"
             if "actions/checkout" in step.get("uses", ""):
                 assert step["with"]["persist-credentials"] is False
@@ -348,7 +348,8 @@ def test_each_action_is_pinned_to_one_commit_with_its_version() -> None:
     for path in WORKFLOWS:
         for line in path.read_text(encoding="utf-8").splitlines():
             if re.match(r"\s*(- )?uses:", line):
-                match = re.search(r"uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+(\.\d+)*)$", line)
+                match = re.search(r"uses: ([\w.-]+/[\w.-]+)(?:/[\w.-]+)*@([0-9a-f]{40}) # (v\d+(\.\d+)*)$",
+                                  line)
                 assert match, f"{path.name}: pin to a commit and name its tag: {line.strip()}"
                 pins.setdefault(match[1], set()).add(f"{match[2]} {match[3]}")
     assert {action: refs for action, refs in pins.items() if len(refs) > 1} == {}
@@ -737,3 +738,19 @@ def test_shellcheck_finds_nothing(script: str) -> None:
                           text=True, check=False)
     assert done.returncode == 0, done.stdout
 
+
+
+def test_deploy_restores_and_keeps_the_last_build() -> None:
+    """A deploy after one merged pull request builds incrementally: last run's site/ and build
+    cache are restored before the build and saved after it, under one key."""
+    steps = _workflow("deploy.yml")["jobs"]["build"]["steps"]
+    names = [step.get("uses", step.get("run", "")).split("@")[0] for step in steps]
+    restore, build, save = (names.index("actions/cache/restore"), names.index("python build.py build"),
+                            names.index("actions/cache/save"))
+    assert restore < build < save
+    wanted = {"site", "~/.cache/advocate-catalog"}
+    assert set(steps[restore]["with"]["path"].split()) == wanted == set(steps[save]["with"]["path"].split())
+    key = steps[save]["with"]["key"]
+    assert steps[restore]["with"]["key"] == key and key.endswith("-${{ github.run_id }}")
+    assert "hashFiles('.github/workflows/deploy.yml', 'catalog.yaml')" in key
+    assert steps[restore]["with"]["restore-keys"] == key.removesuffix("${{ github.run_id }}")

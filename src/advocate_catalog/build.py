@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -44,7 +45,7 @@ class BuildSummary:
                 f"{self.seconds:.1f} s → {self.site}")
 
 
-MARKER = ".advocate-catalog-site"  # in every site this tool builds: only such a folder is replaced
+MARKER = cache.SITE_MARKER
 MARKER_TEXT = "Built by advocate-catalog. `build` replaces this whole folder: keep nothing else here.\n"
 
 
@@ -249,7 +250,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         del collections  # tens of MB at scale, written already: not held while Pagefind runs
         if prior is None:
             copy_static(root, staging / "static")
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            (staging / MARKER).write_text(f"{MARKER_TEXT}build {secrets.token_hex(16)}\n",
+                                          encoding="utf-8")
             readable_by_all(staging)
         stages["render"] = time.perf_counter() - mark
         progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")

@@ -21,6 +21,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
 PACKAGE = Path(__file__).parent
-VERSION = 3  # bump when the cache's layout changes
+VERSION = 4  # bump when the cache's layout changes
 GLOBAL_FILES = ("catalog.yaml", "targets.yaml")
 GLOBAL_FOLDERS = ("schemas", "templates")
 DATA_FOLDERS = ("advocates", "nominations")
@@ -45,7 +46,7 @@ Stat = tuple[int, int]  # size, modification time in ns
 @dataclass
 class State:
     fingerprint: str
-    site: tuple[int, int]  # the site folder's device and inode: a site replaced by hand is rebuilt
+    site: str  # the build id in the site's marker file: a site replaced by hand is rebuilt
     stats: dict[str, Stat]  # data file (as displayed, e.g. advocates/x.yaml) -> stat
     hashes: dict[str, str]  # data file -> content hash
     shards: int = 1
@@ -128,12 +129,19 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def site_identity(site: Path) -> tuple[int, int]:
+SITE_MARKER = ".advocate-catalog-site"  # in every site this tool builds: only such a folder is replaced
+
+
+def site_identity(site: Path) -> str:
+    """The build id a full build writes into the site's marker file ('' without one). Unlike the
+    folder's inode it survives a copy, so a CI job that restores last run's site and cache (see
+    deploy.yml) builds incrementally; a site built by another run or by hand has another id."""
     try:
-        info = site.stat()
+        text = read_regular(site / SITE_MARKER, 4096).decode("utf-8", "replace")
     except OSError:
-        return (0, 0)
-    return (info.st_dev, info.st_ino)
+        return ""
+    found = re.search(r"^build ([0-9a-f]{32})$", text, re.M)
+    return found.group(1) if found else ""
 
 
 def state_file(cache_folder: Path) -> Path:
@@ -192,7 +200,7 @@ def _is(value: Any, kind: Any) -> bool:
     return False
 
 
-_STATE_SHAPE = {"fingerprint": str, "site": (int, int), "stats": {"*": (int, int)},
+_STATE_SHAPE = {"fingerprint": str, "site": str, "stats": {"*": (int, int)},
                 "hashes": {"*": str}, "shards": int, "members": {"*": (int, str)},
                 "page_ids": {"*": {"*": str}}, "collections": [str], "digests": {"*": str}}
 
@@ -207,7 +215,7 @@ def load_state(path: Path) -> State | None:
         page_ids = {int(k): v for k, v in saved["page_ids"].items()}
     except ValueError:
         return None
-    return State(saved["fingerprint"], tuple(saved["site"]),
+    return State(saved["fingerprint"], saved["site"],
                  {k: (v[0], v[1]) for k, v in saved["stats"].items()}, saved["hashes"],
                  saved["shards"], {k: (v[0], v[1]) for k, v in saved["members"].items()},
                  page_ids, saved["collections"], saved["digests"])

@@ -185,6 +185,7 @@ function addCounts(into, counts) {
 
 // Search the shards that hold every word (all of them without words), as one result set.
 async function searchFor(list, filters) {
+  if (activeGeneration !== generation) throw STALE;  // a newer search waits: stop this one here
   const term = list.length ? list.map((item) => item.word).join(" ") : null;
   const asked = term === null ? shards
     : (await Promise.all(shards.map(async (shard) => ((await holdsAll(shard, list)) ? shard : null))))
@@ -439,14 +440,38 @@ function showNote(query, results) {
   note.hidden = !text;
 }
 
-async function run(state, typing = false) {
-  const ourGeneration = ++generation;
+// One search at a time, and only the newest: Pagefind answers in one worker, so a search started
+// for an earlier keystroke would queue ahead of the last one. A request made while a search runs
+// waits; a newer request replaces it; the running search stops at its next step.
+let running = null;
+let waiting = null;
+let activeGeneration = 0;
+const STALE = Symbol("stale");
+
+function run(state, typing = false) {
+  generation += 1;
   resultsSection.setAttribute("aria-busy", "true");
-  try {
-    await runSearch(state, ourGeneration, typing);
-  } finally {
-    if (ourGeneration === generation) resultsSection.setAttribute("aria-busy", "false");
+  waiting = { state, typing, ourGeneration: generation };
+  if (!running) running = drain();
+  return running;
+}
+
+async function drain() {
+  while (waiting) {
+    const { state, typing, ourGeneration } = waiting;
+    waiting = null;
+    activeGeneration = ourGeneration;
+    try {
+      await runSearch(state, ourGeneration, typing);
+    } catch (error) {
+      if (error !== STALE) console.error(error);  // a bug; the next search still runs
+    }
+    if (ourGeneration === generation) {
+      resultsSection.setAttribute("aria-busy", "false");
+      resultsSection.dataset.shownQuery = state.q;
+    }
   }
+  running = null;
 }
 
 async function runSearch(state, ourGeneration, typing) {
