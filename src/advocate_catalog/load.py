@@ -178,8 +178,11 @@ class _Builder:
     """Builds plain data from libyaml's event stream, iteratively: no recursion to exhaust, no
     node tree, positions of every key and value, and an issue for everything we refuse."""
 
-    def __init__(self, doc: Document, loader: StrictLoader) -> None:
+    def __init__(self, doc: Document, loader: StrictLoader, raw_clean: bool = False) -> None:
         self.doc, self.loader = doc, loader
+        # With no forbidden character in the file's own text, only a double-quoted scalar's
+        # escapes ("\e", "\x85") can make one: the others need no search.
+        self.raw_clean = raw_clean
         self.values, self.keys = doc.positions.maps()
         self.stack: list[_Frame] = []
         self.root: Any = None
@@ -301,7 +304,7 @@ class _Builder:
         if path is not None:
             self.values[path] = _mark(event)
         value = event.value
-        bad = first_forbidden(value)
+        bad = first_forbidden(value) if event.style == '"' or not self.raw_clean else None
         if bad is not None:
             self.fail(_mark(event), f"the text holds the control or non-character {bad}",
                       "remove it: a YAML escape such as \"\\e\" or \"\\x01\" is never wanted in catalog text")
@@ -379,7 +382,8 @@ def parse(text: str, path: str) -> Document:
                                 "this is not a YAML text file: replace it with the profile's text"))
         return doc
     loader = StrictLoader(text)
-    builder = _Builder(doc, loader)
+    # A raw carriage return is a line break to YAML, never part of a value.
+    builder = _Builder(doc, loader, raw_clean=first_forbidden(text.replace("\r", "")) is None)
     try:
         complete = builder.run()
     except yaml.YAMLError as error:
