@@ -149,13 +149,13 @@ PAGEFIND_UI_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 <script src="/pagefind/pagefind-ui.js"></script>
 <script>new PagefindUI({ element: "#search", showSubResults: false });</script></body></html>
 """
-# When the results for the whole word are on screen: ours marks the query it has shown; Pagefind's
-# Default UI says "N results for WORD".
+# When the first screen of results for the whole word is shown: ours marks the query it has shown
+# (data-shown-query, set once the first cards are placed); Pagefind's Default UI says "N results
+# for WORD" and shows its first results (it loads five at first).
 OURS = {"path": "", "box": "#q", "ready": "#results",
         "shown": """w => {
             const section = document.querySelector('#results').closest('section');
-            return section.dataset.shownQuery === w && section.getAttribute('aria-busy') === 'false'
-                   && document.querySelector('#results .card'); }"""}
+            return section.dataset.shownQuery === w && document.querySelector('#results .card'); }"""}
 PAGEFIND_UI = {"path": "search/", "box": ".pagefind-ui__search-input",
                "ready": ".pagefind-ui__search-input",
                "shown": """w => {

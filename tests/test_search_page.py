@@ -252,3 +252,20 @@ def test_hostile_text_in_a_profile_stays_text_in_the_placed_card(browser, tmp_pa
         page.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_typing_fast_shows_the_last_words_results_never_an_earlier_ones(page, site_url: str) -> None:
+    """Searches run one at a time and only the newest: keys typed while one runs never leave an
+    earlier query's results on screen, whatever order Pagefind answers in."""
+    _open(page, f"{site_url}?q=governance")
+    expected = page.locator("#results .card-name a").all_inner_texts()
+    _open(page, site_url)
+    page.click("#q")
+    for text in ("pipelines", "data", "story"):
+        page.keyboard.type(text, delay=5)
+        page.keyboard.press("Control+A")
+    page.keyboard.type("governance", delay=5)
+    page.wait_for_function("() => document.querySelector('.results').dataset.shownQuery === 'governance'")
+    _settled(page)
+    assert page.locator("#results .card-name a").all_inner_texts() == expected
+    assert "q=governance" in page.url

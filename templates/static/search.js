@@ -357,16 +357,24 @@ function placeCard(html, excerpt) {
   return card;
 }
 
-async function showMore(ourGeneration) {
+const FIRST_SCREEN = 6;  // the cards a screen shows first: fetched before the rest of the page
+
+// The next page of results: the cards a screen shows come first and `onScreen` hears when they
+// are placed; the rest follow. Only the cards shown are fetched (card and excerpt).
+async function showMore(ourGeneration, onScreen = () => {}) {
   const start = resultList.children.length;
-  // Fetch the page's cards at once, show each as soon as it and those before it have arrived.
-  const loading = shown.slice(start, start + PAGE_SIZE).map((result) => Promise.all(
-    [cardHtml(result), withExcerpts ? result.data().then((data) => data.excerpt) : null]));
+  const fetchCard = (result) => Promise.all(
+    [cardHtml(result), withExcerpts ? result.data().then((data) => data.excerpt) : null]);
+  const page = shown.slice(start, start + PAGE_SIZE);
   moreButton.hidden = true;
-  for (const next of loading) {
-    const [html, excerpt] = await next;
-    if (ourGeneration !== generation) return;
-    resultList.append(placeCard(html, excerpt));
+  for (const part of [page.slice(0, FIRST_SCREEN), page.slice(FIRST_SCREEN)]) {
+    const loading = part.map(fetchCard);
+    for (const next of loading) {
+      const [html, excerpt] = await next;
+      if (ourGeneration !== generation) return;
+      resultList.append(placeCard(html, excerpt));
+    }
+    onScreen();
   }
   moreButton.hidden = resultList.children.length >= shown.length;
 }
@@ -446,6 +454,7 @@ function showNote(query, results) {
 let running = null;
 let waiting = null;
 let activeGeneration = 0;
+let lastSearchMs = 60;  // how long the last finished search took
 const STALE = Symbol("stale");
 
 function run(state, typing = false) {
@@ -461,17 +470,23 @@ async function drain() {
     const { state, typing, ourGeneration } = waiting;
     waiting = null;
     activeGeneration = ourGeneration;
+    const started = performance.now();
     try {
       await runSearch(state, ourGeneration, typing);
+      if (ourGeneration === generation) lastSearchMs = performance.now() - started;
     } catch (error) {
       if (error !== STALE) console.error(error);  // a bug; the next search still runs
     }
-    if (ourGeneration === generation) {
-      resultsSection.setAttribute("aria-busy", "false");
-      resultsSection.dataset.shownQuery = state.q;
-    }
+    shownOnScreen(state, ourGeneration);
+    if (ourGeneration === generation) resultsSection.setAttribute("aria-busy", "false");
   }
   running = null;
+}
+
+// The first screen of the newest search's results is shown (the rest of the page may still be
+// arriving below it, while the list stays aria-busy).
+function shownOnScreen(state, ourGeneration) {
+  if (ourGeneration === generation) resultsSection.dataset.shownQuery = state.q;
 }
 
 async function runSearch(state, ourGeneration, typing) {
@@ -499,7 +514,7 @@ async function runSearch(state, ourGeneration, typing) {
     await showWaysOut(ourGeneration, query, state.filters);
     return;
   }
-  await showMore(ourGeneration);
+  await showMore(ourGeneration, () => shownOnScreen(state, ourGeneration));
 }
 
 function runFromForm(push, typing = false) {
@@ -515,7 +530,10 @@ queryInput.addEventListener("input", () => {
   clearTimeout(typingTimer);
   // The last word is still being typed unless a space follows it: it may match as a prefix.
   const typing = !/\s$/.test(queryInput.value);
-  typingTimer = setTimeout(() => runFromForm(false, typing), 60);
+  // While a search runs, ask at once: the newest request waits for it and replaces any older
+  // one. When idle, wait for a pause in typing no longer than the last search took, so a fast
+  // catalog answers each key at once and a slow one is not kept busy by every key.
+  typingTimer = setTimeout(() => runFromForm(false, typing), running ? 0 : Math.min(60, lastSearchMs));
 });
 sortSelect.addEventListener("change", () => {
   chosenSort = sortSelect.value;
