@@ -89,6 +89,8 @@ class Positions:
         self._maps, self._packed = None, packed
 
     def to_json(self) -> str:
+        if self._maps is None and isinstance(self._packed, str):
+            return self._packed  # read from the cache and never needed: kept as it came
         return json.dumps([[[*path, *where] for path, where in places.items()] for places in self.maps()],
                           ensure_ascii=False, separators=(",", ":"))
 
