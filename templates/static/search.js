@@ -526,14 +526,20 @@ function runFromForm(push, typing = false) {
 
 // Search a moment after typing stops; meanwhile Pagefind already fetches the index chunks needed.
 let typingTimer;
+const SHORT_PREFIX_PAUSE = 250;  // ms
 queryInput.addEventListener("input", () => {
   clearTimeout(typingTimer);
   // The last word is still being typed unless a space follows it: it may match as a prefix.
   const typing = !/\s$/.test(queryInput.value);
   // While a search runs, ask at once: the newest request waits for it and replaces any older
   // one. When idle, wait for a pause in typing no longer than the last search took, so a fast
-  // catalog answers each key at once and a slow one is not kept busy by every key.
-  typingTimer = setTimeout(() => runFromForm(false, typing), running ? 0 : Math.min(60, lastSearchMs));
+  // catalog answers each key at once and a slow one is not kept busy by every key. One or two
+  // letters being typed match nearly everyone as a prefix — the slowest search there is, and
+  // one the next key makes useless: those wait for a real pause.
+  const last = queryInput.value.trim().split(/\s+/).pop() || "";
+  const delay = typing && last.length > 0 && last.length < 3 ? SHORT_PREFIX_PAUSE
+    : running ? 0 : Math.min(60, lastSearchMs);
+  typingTimer = setTimeout(() => runFromForm(false, typing), delay);
 });
 sortSelect.addEventListener("change", () => {
   chosenSort = sortSelect.value;
