@@ -70,14 +70,16 @@ def link(config: Config, channel: Channel, advocate: Advocate,
     without the owner's member id). `available` makes it an exception request."""
     owner = config.owners[advocate.data["owner"]]
     exception = available is not None
-    first, text = first_name(owner), message(advocate, owner, available)
+    first = first_name(owner)
     if channel.kind == "email":
-        query = urlencode({"subject": subject(advocate, exception), "body": text}, quote_via=quote)
+        query = urlencode({"subject": subject(advocate, exception),
+                           "body": message(advocate, owner, available)}, quote_via=quote)
         return Link("email", f"mailto:{quote(owner.email, safe='@')}?{query}",
                     channel.label or f"Email {first} a request",
                     f"opens an e-mail to {owner.name}, the request filled in")
     if channel.kind == "teams":
-        query = urlencode({"users": owner.teams or owner.email, "message": text}, quote_via=quote)
+        query = urlencode({"users": owner.teams or owner.email,
+                           "message": message(advocate, owner, available)}, quote_via=quote)
         return Link("teams", f"https://teams.microsoft.com/l/chat/0/0?{query}",
                     channel.label or f"Chat with {first} in Teams",
                     f"opens a Teams chat with {owner.name}, the request filled in")

@@ -517,19 +517,10 @@ def log_from_issue_command(root: Path, event_file: Path) -> None:
 @_friendly
 def verify_from_issue_command(root: Path, event_file: Path, comment_file: Path) -> None:
     """Set `last_verified` from a "Mark as verified" issue (used by a workflow)."""
-    today = dt.date.today()
-    outcome = issueform.verify_request(root, _event(event_file), today)
-    path, changed = None, False
-    if outcome.advocate_id and outcome.day:
-        path, changed = nominate.mark_verified(root, outcome.advocate_id, outcome.day, today)
-    comment = outcome.comment if not path or changed else (
-        f"`{path.relative_to(root).as_posix()}` was already verified on that day or later: "
-        "nothing to change.")
-    comment_file.write_text(comment + "\n", encoding="utf-8")
-    _step_outputs(path=path.relative_to(root).as_posix() if changed and path else "",
-                  owner=outcome.owner_handle)
-    echo(f"set last_verified in {path.relative_to(root)}" if changed and path
-         else "nothing changed: see the comment")
+    outcome = issueform.verify_from_event(root, _event(event_file), dt.date.today())
+    comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
+    _step_outputs(path=outcome.path or "", owner=outcome.owner_handle)
+    echo(f"set last_verified in {outcome.path}" if outcome.path else "nothing changed: see the comment")
 
 
 @main.command("verify")

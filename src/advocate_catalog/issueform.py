@@ -17,7 +17,7 @@ from .activity import availability
 from .errors import CatalogError, InvalidData
 from .load import read
 from .model import Config
-from .nominate import QUESTIONS, Question, choices, create, nomination_from_answers
+from .nominate import QUESTIONS, Question, choices, create, mark_verified, nomination_from_answers
 from .reporters import md_escape
 from .validate import load_config, validated_catalog
 
@@ -48,15 +48,22 @@ def _fields(config: Config, question: Question) -> list[dict[str, Any]]:
              "validations": {"required": question.required}}]
 
 
+def _issue_form(config: Config, questions: tuple[Question, ...], intro: str,
+                **heading: Any) -> dict[str, Any]:
+    """An issue form as data: `heading` (name, description, title, labels), an intro, one field
+    per question."""
+    body: list[dict[str, Any]] = [{"type": "markdown", "attributes": {"value": intro}}]
+    body += [item for question in questions for item in _fields(config, question)]
+    return {**heading, "body": body}
+
+
 def form(config: Config) -> dict[str, Any]:
     """The issue form (`.github/ISSUE_TEMPLATE/nominate.yml`) as data."""
-    body: list[dict[str, Any]] = [{"type": "markdown", "attributes": {"value": (
+    return _issue_form(config, QUESTIONS, (
         "Nominate a customer as an advocate. The advocacy team turns this issue into a pull "
-        "request and reviews it. Do not put private contact details here.")}}]
-    body += [item for question in QUESTIONS for item in _fields(config, question)]
-    return {"name": "Nominate an advocate",
-            "description": "Propose a customer for the advocate catalog.",
-            "title": "Nomination: ", "labels": ["nomination"], "body": body}
+        "request and reviews it. Do not put private contact details here."),
+        name="Nominate an advocate", description="Propose a customer for the advocate catalog.",
+        title="Nomination: ", labels=["nomination"])
 
 
 def sections(body: str) -> dict[str, str]:
@@ -170,15 +177,13 @@ REQUEST_QUESTIONS = (
 
 def request_form(config: Config) -> dict[str, Any]:
     """The reference-request issue form (`.github/ISSUE_TEMPLATE/request.yml`) as data."""
-    nomination = form(config)
-    body = [{"type": "markdown", "attributes": {"value": (
+    return _issue_form(config, REQUEST_QUESTIONS, (
         "Ask for an advocate. The owner who holds the relationship is assigned and decides; "
         "a request that would break a burnout limit is answered at once. Never contact the "
-        "customer directly.")}}]
-    body += [item for question in REQUEST_QUESTIONS for item in _fields(config, question)]
-    return {**nomination, "name": "Request an advocate",
-            "description": "Ask an advocate's owner for a reference call, a talk, a case study…",
-            "title": "Request: ", "labels": ["reference-request"], "body": body}
+        "customer directly."),
+        name="Request an advocate",
+        description="Ask an advocate's owner for a reference call, a talk, a case study…",
+        title="Request: ", labels=["reference-request"])
 
 
 def request_from_issue(body: str | None, config: Config) -> tuple[dict[str, Any], list[str]]:
@@ -258,27 +263,26 @@ VERIFY_QUESTIONS = (
 
 def verify_form(config: Config) -> dict[str, Any]:
     """The "Mark as verified" issue form (`.github/ISSUE_TEMPLATE/verify.yml`) as data."""
-    body = [{"type": "markdown", "attributes": {"value": (
+    return _issue_form(config, VERIFY_QUESTIONS, (
         "Confirm that an advocate's profile is still right. A pull request sets its "
-        "`last_verified` to the day you give, and the profile's owner reviews it.")}}]
-    body += [item for question in VERIFY_QUESTIONS for item in _fields(config, question)]
-    return {"name": "Mark a profile as verified",
-            "description": "Say a profile was confirmed with the advocate; no git needed.",
-            "title": "Verified: ", "labels": ["verification"], "body": body}
+        "`last_verified` to the day you give, and the profile's owner reviews it."),
+        name="Mark a profile as verified",
+        description="Say a profile was confirmed with the advocate; no git needed.",
+        title="Verified: ", labels=["verification"])
 
 
 @dataclass(frozen=True)
 class VerifyOutcome:
-    """A mark-as-verified issue: the profile to change (or None), the owner, the comment."""
+    """What became of a mark-as-verified issue: the profile changed (or None), its owner's
+    GitHub handle, and the comment to post."""
 
-    advocate_id: str | None
-    day: dt.date | None
+    path: str | None
     owner_handle: str
     comment: str
 
 
-def verify_request(root: Path, event: dict[str, Any], today: dt.date) -> VerifyOutcome:
-    """Which profile the issue verifies and on which day, or why it cannot be done."""
+def verify_from_event(root: Path, event: dict[str, Any], today: dt.date) -> VerifyOutcome:
+    """Set `last_verified` as the issue asks, or explain in a comment why nothing changed."""
     issue = event.get("issue") or {}
     config, config_issues = load_config(root)
     if config is None:
@@ -300,7 +304,7 @@ def verify_request(root: Path, event: dict[str, Any], today: dt.date) -> VerifyO
                         "it was confirmed")
     if problems or day is None:
         listed = "\n".join(f"- {md_escape(p)}" for p in problems)
-        return VerifyOutcome(None, None, "", f"This cannot be marked as verified yet:\n\n{listed}"
+        return VerifyOutcome(None, "", f"This cannot be marked as verified yet:\n\n{listed}"
                              "\n\nEdit the issue to fix it and it is checked again.")
     owner_id = str((read(path, f"advocates/{path.name}").data or {}).get("owner", ""))
     owner = config.owners.get(owner_id)
@@ -308,7 +312,11 @@ def verify_request(root: Path, event: dict[str, Any], today: dt.date) -> VerifyO
     changes = str(answers.get("changes") or "").strip()
     note = (f"\n\nChanges mentioned: the owner{f' (@{handle})' if handle else ''} updates the "
             "profile with them." if changes else "")
-    return VerifyOutcome(advocate_id, day, handle,
+    relative = f"advocates/{advocate_id}.yaml"
+    if not mark_verified(root, advocate_id, day, today)[1]:
+        return VerifyOutcome(None, handle, f"`{relative}` was already verified on that day or "
+                             "later: nothing to change.")
+    return VerifyOutcome(relative, handle,
                          f"Thanks! A pull request sets `last_verified: {day.isoformat()}` in "
                          f"`advocates/{advocate_id}.yaml`"
                          f"{f' for @{handle} to review' if handle else ''}.{note}")

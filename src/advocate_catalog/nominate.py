@@ -339,13 +339,12 @@ def _promoted_text(text: str, nomination: dict[str, Any], display: str, today: d
     """The profile a nomination becomes, its comments and layout kept where the file allows it;
     otherwise written afresh in the profile's field order (the data is the same either way)."""
     from . import edit  # ruamel.yaml: imported by the commands that edit, never by a build
+    profile = to_advocate(nomination, today)
     try:
         kept = edit.promoted(text, display, today.isoformat())
     except CatalogError:
-        return to_yaml(to_advocate(nomination, today))
-    fresh = parse(kept, display)
-    return kept if fresh.data == to_advocate(nomination, today) else to_yaml(to_advocate(nomination,
-                                                                                         today))
+        return to_yaml(profile)
+    return kept if parse(kept, display).data == profile else to_yaml(profile)
 
 
 def _replace_text(target: Path, text: str) -> None:
