@@ -52,9 +52,6 @@ class Owner:
     teams: str = ""  # Teams sign-in address when it is not `email`
 
 
-CHANNEL_KINDS = ("email", "teams", "slack", "form", "github")
-
-
 @dataclass(frozen=True)
 class Channel:
     """One way to ask an owner for an advocate (`requests.channels` in catalog.yaml)."""

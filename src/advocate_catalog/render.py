@@ -18,7 +18,7 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import channels, exports, report, search
+from . import channels, exports, nominate, report, search
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage
@@ -283,8 +283,6 @@ def verification_groups(catalog: Catalog, listed: list[Advocate],
 def nomination_questions(config: Config) -> dict[str, Any]:
     """The nominate page's context: the questions the CLI and the issue form ask too (by key,
     with their choices), the countries it offers, and the rules nominate.js derives with."""
-    from . import nominate  # render imports nominate's questions; these helpers live beside them
-
     lookup = nominate.country_lookup()
     countries = sorted(((country_name(code), code) for code in set(lookup.values())),
                        key=lambda pair: sort_key(pair[0]))
@@ -303,11 +301,9 @@ def nomination_names(catalog: Catalog, listed: list[Advocate]) -> str:
     """`nominate/names.json`: whom the nominate form warns about. Listed advocates by name,
     company and page, as the site shows them; everyone else (unlisted profiles, nominations)
     only as a short hash of the name, never the name or anything else from their file."""
-    from .nominate import name_hash, name_key
-
     shown = {a.path for a in listed}
-    hidden = {name_hash(r.name) for r in [*catalog.advocates, *catalog.nominations]
-              if r.path not in shown and name_key(r.name)}
+    hidden = {nominate.name_hash(r.name) for r in [*catalog.advocates, *catalog.nominations]
+              if r.path not in shown and nominate.name_key(r.name)}
     return json.dumps({"listed": [{"name": a.name, "company": a.data["company"]["name"],
                                    "url": f"advocates/{a.id}/"} for a in listed],
                        "hidden": sorted(hidden)}, ensure_ascii=False)
@@ -454,6 +450,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                 card_digest[c["id"]] for c in listed_here])).encode(), digest_size=12).hexdigest()
             if previous.get(path) != digests[path]:
                 browse.append(page(path, "browse.html", facet=facet, term=term, cards=listed_here))
+    groups = verification_groups(catalog, listed, today)
+    due = [finding for group in groups for finding in group["findings"]]  # rows with links
     pages = dict([
         page("browse/index.html", "browse_index.html", facets=facet_list),
         *browse,
@@ -468,10 +466,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
         page("whats-new/index.html", "whats_new.html",
              items=[(day, by_id[a.id]) for day, a in latest]),
         page("verification/index.html", "verification.html",
-             groups=verification_groups(catalog, listed, today),
-             stale_after_days=config.stale_after_days, warn_days=config.warn_days,
-             edit_hrefs={a.id: edit_href(config, a.path) for a in listed},
-             verify_hrefs={a.id: verify_href(config, a.id, a.name) for a in listed}),
+             groups=groups, stale_after_days=config.stale_after_days, warn_days=config.warn_days,
+             edit_hrefs={f.advocate_id: edit_href(config, f.path) for f in due},
+             verify_hrefs={f.advocate_id: verify_href(config, f.advocate_id, f.name) for f in due}),
     ])
     pages["advocates.json"] = exports.to_json(records, today)
     pages["advocates.csv"] = exports.to_csv(records)
