@@ -16,24 +16,21 @@ from typing import Any
 
 import click
 
+# The modules of commands a build never runs (import, issue forms, scaffolding, the server) are
+# imported inside those commands: every build and check pays for what is imported here.
 from . import (
     activity,
     coverage,
     diff,
     freshness,
     git,
-    importer,
-    issueform,
     nominate,
     report,
     reporters,
-    scaffold,
 )
 from .build import build
 from .errors import CatalogError, InvalidData
 from .model import Catalog
-from .serve import server
-from .serve import watch as watching
 from .text import printable
 from .validate import (
     EDITOR_SCHEMAS,
@@ -211,6 +208,8 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
 @_friendly
 def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
+    from .serve import server
+    from .serve import watch as watching
     site = root / "site"
     if not no_build:
         _build_and_report(root, site)
@@ -355,6 +354,7 @@ def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> 
 @_friendly
 def issue_form_command(root: Path, check: bool) -> None:
     """Write the GitHub issue forms (nominate, request, verify) from catalog.yaml's vocabulary."""
+    from . import scaffold
     changes = [change for change in scaffold.upgrade(root) if change.path in scaffold.ISSUE_FORMS]
     if check:
         for change in changes:
@@ -377,6 +377,7 @@ def issue_form_command(root: Path, check: bool) -> None:
 @_friendly
 def init_command(directory: Path, maintainers: str | None, reviewers: str | None) -> None:
     """Start a new data repository in DIRECTORY: example data, settings, workflows, README."""
+    from . import scaffold
     written, kept = scaffold.init(directory, dt.date.today(), maintainers, reviewers)
     for path in written:
         echo(f"wrote {directory / path}", err=True)
@@ -399,6 +400,7 @@ def upgrade_command(root: Path, check: bool) -> None:
     """Rewrite the generated files for the installed version; print the diff.
 
     Generated: the workflows, the issue forms, the editor schemas, the pre-commit hook's version."""
+    from . import scaffold
     changes = scaffold.upgrade(root)
     for change in changes:
         echo(change.diff, nl=False)
@@ -426,6 +428,7 @@ def upgrade_command(root: Path, check: bool) -> None:
 def import_command(root: Path, csv_file: Path, mapping_file: Path, write: bool,
                    as_of: dt.date | None) -> None:
     """Turn the rows of a spreadsheet or CRM export (CSV) into nominations or profiles."""
+    from . import importer
     today = as_of or dt.date.today()
     mapping = importer.load_mapping(root, mapping_file, str(mapping_file))
     plan = importer.plan(root, csv_file, mapping, validate(root, today), today)
@@ -451,6 +454,7 @@ def import_command(root: Path, csv_file: Path, mapping_file: Path, write: bool,
 @_friendly
 def schema_command(root: Path, out: Path) -> None:
     """Write the JSON Schemas with catalog.yaml's vocabularies inlined, for editors."""
+    from . import scaffold
     config, issues = load_config(root)
     if config is None:
         raise InvalidData(issues)
@@ -489,6 +493,7 @@ COMMENT_OPTION = click.option("--comment", "comment_file",
 @_friendly
 def request_check_command(root: Path, event_file: Path, comment_file: Path) -> None:
     """Check a reference-request issue against the advocate's limits (used by a workflow)."""
+    from . import issueform
     outcome = issueform.check_request(root, _event(event_file), dt.date.today())
     comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
     _step_outputs(ok=str(outcome.ok).lower(), owner=outcome.owner_handle)
@@ -501,6 +506,7 @@ def request_check_command(root: Path, event_file: Path, comment_file: Path) -> N
 @_friendly
 def log_from_issue_command(root: Path, event_file: Path) -> None:
     """Log the activity of a fulfilled reference-request issue (used by a workflow)."""
+    from . import issueform
     event = _event(event_file)
     outcome = issueform.check_request(root, event, dt.date.today())
     if outcome.entry is None:
@@ -517,6 +523,7 @@ def log_from_issue_command(root: Path, event_file: Path) -> None:
 @_friendly
 def verify_from_issue_command(root: Path, event_file: Path, comment_file: Path) -> None:
     """Set `last_verified` from a "Mark as verified" issue (used by a workflow)."""
+    from . import issueform
     outcome = issueform.verify_from_event(root, _event(event_file), dt.date.today())
     comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
     _step_outputs(path=outcome.path or "", owner=outcome.owner_handle)
@@ -546,6 +553,7 @@ def verify_command(root: Path, advocate_id: str, day: dt.date | None) -> None:
 def nominate_from_issue_command(root: Path, event_file: Path, comment_file: Path,
                                 as_of: dt.date | None) -> None:
     """Turn a nomination issue into a nomination file (used by a workflow; body parsed, not run)."""
+    from . import issueform
     outcome = issueform.nominate_from_event(root, _event(event_file), as_of or dt.date.today())
     comment_file.write_text(outcome.comment + "\n", encoding="utf-8")
     _step_outputs(path=outcome.path or "")

@@ -14,7 +14,7 @@ from typing import Any
 from . import git
 from .activity import Availability
 from .model import Advocate, Config
-from .text import strip
+from .text import FORBIDDEN, strip
 
 EXPORT_FORMAT = "advocate-catalog/1"  # bump when a field changes meaning or disappears
 ATOM = "http://www.w3.org/2005/Atom"
@@ -52,8 +52,14 @@ def record(config: Config, advocate: Advocate, available: Availability,
 
 
 def to_json(records: list[dict[str, Any]], today: dt.date) -> str:
-    return json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat(),
-                       "advocates": _stripped(records)}, ensure_ascii=False, separators=(",", ":"))
+    def dumped(advocates: list[dict[str, Any]]) -> str:
+        return json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat(),
+                           "advocates": advocates}, ensure_ascii=False, separators=(",", ":"))
+
+    # Nearly always there is nothing to strip: a forbidden character is either written as it is
+    # or escaped (`\u0001`); only then is every string stripped, which costs more than the dump.
+    text = dumped(records)
+    return text if "\\u" not in text and not FORBIDDEN.search(text) else dumped(_stripped(records))
 
 
 def _stripped(value: Any) -> Any:
