@@ -43,7 +43,7 @@ def test_failed_build_leaves_previous_site_untouched(sample_repo: Path, monkeypa
     def broken_index(*_args: object, **_kwargs: object) -> None:
         raise BuildError("Pagefind failed")
 
-    monkeypatch.setattr(build_module.search, "index", broken_index)
+    monkeypatch.setattr(build_module.search, "_run", broken_index)  # Pagefind fails on a shard
     with pytest.raises(BuildError):
         build(sample_repo, site, AS_OF)
     assert (site / "marker").read_text() == "previous build"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import gc
 import os
 import secrets
 import shutil
@@ -16,6 +18,7 @@ from typing import Any
 
 from . import cache, layers, parallel, search
 from .errors import BuildError, Issue
+from .load import Positions
 
 # How far a long stage has got: (stage, done, total); the CLI draws a bar from it on a terminal.
 Count = search.Count
@@ -112,17 +115,17 @@ def write_pages(pages: dict[str, str] | Iterable[tuple[str, str]], folder: Path)
     return written
 
 
-_job: tuple[Any, Path] | None = None  # what forked render workers render, and where
+# What forked render workers render with, and where: set before they fork, so they inherit it.
+_job: tuple[Any, Path] | None = None
 
 
-def _render_batch(batch: list[str]) -> int:
+def _render_batch(batch: list[Any]) -> int:
     from . import render
 
     assert _job is not None
     chosen, folder = _job
-    by_id = {a.id: a for a in chosen.listed}
-    return write_pages((file for i in batch for file in (render.profile_page(chosen, by_id[i]),
-                                                         render.card_file(chosen, by_id[i]))),
+    return write_pages((file for advocate in batch for file in (render.profile_page(chosen, advocate),
+                                                                render.card_file(chosen, advocate))),
                        folder)
 
 
@@ -132,18 +135,29 @@ def writing_profiles(chosen: Any, ids: list[str], folder: Path,
     """Render and write profile pages, in forked workers once there are enough of them, while
     the caller goes on (with the collection pages); the yielded function waits and counts,
     reporting each finished batch to `count`.
-    Workers inherit the loaded templates and write their pages themselves: nothing big comes back."""
+
+    Workers inherit the templates and write their pages themselves: nothing big comes back. Each
+    profile goes to its worker as a copy without its source positions, so the worker never
+    touches the inherited catalog: touching an object writes to its memory page, and the page
+    would be copied into every worker (~140 MB each at 10,000 profiles)."""
     global _job
     _job = (chosen, folder)
-    with parallel.mapping(_render_batch, ids, smallest=200, batch=25) as results:
-        def wait() -> int:
-            done = 0
-            for written in results():
-                done += written
-                count("rendering", done, len(ids))
-            return done
+    by_id = {a.id: a for a in chosen.listed}
+    bare = [dataclasses.replace(by_id[i], positions=Positions()) for i in ids]
+    gc.freeze()  # the collector would touch every inherited object too
+    try:
+        with parallel.mapping(_render_batch, bare, smallest=200, batch=25) as results:
+            def wait() -> int:
+                done = 0
+                for written in results():
+                    done += written
+                    count("rendering", done, len(ids))
+                return done
 
-        yield wait
+            yield wait
+    finally:
+        gc.unfreeze()
+        _job = None
 
 
 def swap_into_place(built: Path, site: Path) -> None:
@@ -210,11 +224,9 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         seconds = time.perf_counter() - started
         return BuildSummary(len(state.members), 0, seconds, site, {"check": seconds}, up_to_date=True)
     prior = state if cache.describes(state, fingerprint, site) else None
-    saved = cache.load_documents(cache.side_file(cache_folder, "documents")) \
-        if prior and cache_folder else {}
+    known = cache.load_documents(cache.side_file(cache_folder, "documents"), fingerprint, hashes) \
+        if reuse and cache_folder else {}
     cards = cache.load_cards(cache.side_file(cache_folder, "cards")) if prior and cache_folder else {}
-    known = {name: doc for name, doc in saved.items()
-             if prior and prior.hashes.get(name) == hashes.get(name)}
     from . import render  # Jinja, Markdown and the validators load only when there is work
     from .validate import sound, validate
 
@@ -259,11 +271,19 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         by_shard: dict[int, list[str]] = {k: [] for k in range(shards)}
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
-        search.index(staging, {k: by_shard[k] for k in dirty}, pages=site, count=count)
-        write_pages({f"{search.FOLDER}/{k}/words.json": render.shard_words(chosen, by_shard[k])
-                     for k in dirty if by_shard[k]}, staging)
-        page_ids = {k: (search.page_ids(staging / search.FOLDER / str(k)) if by_shard[k] else {})
-                    if k in dirty or prior is None else prior.page_ids[k] for k in range(shards)}
+        # Pagefind runs as separate processes: the word lists are made while they index.
+        with search.indexing(staging, {k: by_shard[k] for k in dirty}, pages=site,
+                             count=count) as indexed:
+            by_id = {a.id: a for a in listed}
+            words = {f"{search.FOLDER}/{k}/words.json":
+                     render.shard_words(chosen, [by_id[i] for i in by_shard[k]])
+                     for k in dirty if by_shard[k]}
+            if cache_folder is not None:
+                save_documents(cache_folder, result.documents, fingerprint, hashes)
+            fresh = indexed()
+        write_pages(words, staging)
+        page_ids = {k: fresh[k] if k in fresh else prior.page_ids[k] if prior else {}
+                    for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json":
                      search.order(page_ids, render.sort_orders(chosen))}, staging)
         stages["pagefind"] = time.perf_counter() - mark
@@ -281,19 +301,27 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         raise
     shutil.rmtree(staging, ignore_errors=True)
     if cache_folder is not None:
-        save_cache(cache_folder, result.documents, {i: cards[i] for i in members if i in cards},
+        save_cache(cache_folder, {i: cards[i] for i in members if i in cards},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
                                page_ids, listing, digests))
     return BuildSummary(len(listed), pages, time.perf_counter() - started, site, stages,
                         warnings=result.issues)
 
 
-def save_cache(cache_folder: Path, documents: dict[str, Any], cards: dict[str, tuple[str, str]],
-               state: cache.State) -> None:
+def save_documents(cache_folder: Path, documents: dict[str, Any], fingerprint: str,
+                   hashes: dict[str, str]) -> None:
+    """The validated documents, for the next build to skip what did not change. Each is saved
+    with the hash of the file it came from, so this needs no wait for the build to succeed (it
+    is written while Pagefind indexes); one that cannot be written costs speed, not the build."""
+    with contextlib.suppress(OSError):
+        cache.save_documents(cache.side_file(cache_folder, "documents"), documents, fingerprint,
+                             hashes)
+
+
+def save_cache(cache_folder: Path, cards: dict[str, tuple[str, str]], state: cache.State) -> None:
     """Keep what the next build reuses. A cache that cannot be written costs speed, not the build;
     the journal goes only once the state describes the site as it is."""
     try:
-        cache.save_documents(cache.side_file(cache_folder, "documents"), documents)
         cache.save_cards(cache.side_file(cache_folder, "cards"), cards)
         cache.save_state(cache.state_file(cache_folder), state)
     except OSError:

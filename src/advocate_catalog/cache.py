@@ -33,7 +33,7 @@ from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
 PACKAGE = Path(__file__).parent
-VERSION = 4  # bump when the cache's layout changes
+VERSION = 5  # bump when the cache's layout changes
 GLOBAL_FILES = ("catalog.yaml", "targets.yaml")
 GLOBAL_FOLDERS = ("schemas", "templates")
 DATA_FOLDERS = ("advocates", "nominations")
@@ -233,15 +233,19 @@ def save_state(path: Path, state: State) -> None:
 _ISSUE_SHAPE = (int, int, str, str, str)
 
 
-def load_documents(path: Path) -> dict[str, Document]:
-    """Validated documents of the last build by file; any entry not as written is left out."""
+def load_documents(path: Path, fingerprint_now: str, hashes: dict[str, str]) -> dict[str, Document]:
+    """Documents validated by an earlier build with the same fingerprint, of the files whose
+    content hash is still the one they were validated from; any entry not as written is left
+    out. Each carries its own hash, so the file may be saved before the build is done."""
     saved = _read_json(path)
     if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or saved.get("fingerprint") != fingerprint_now \
             or not isinstance(saved.get("documents"), dict):
         return {}
     documents = {}
     for name, entry in saved["documents"].items():
-        if not (isinstance(entry, dict) and isinstance(entry.get("data"), dict | None)
+        if not (isinstance(entry, dict) and name in hashes and entry.get("hash") == hashes[name]
+                and isinstance(entry.get("data"), dict | None)
                 and _is(entry.get("issues"), [_ISSUE_SHAPE]) and _is(entry.get("positions"), str)
                 and _is(entry.get("story_html"), str)
                 and isinstance(entry.get("refused"), list)
@@ -256,13 +260,15 @@ def load_documents(path: Path) -> dict[str, Document]:
     return documents
 
 
-def save_documents(path: Path, documents: dict[str, Document]) -> None:
+def save_documents(path: Path, documents: dict[str, Document], fingerprint_now: str,
+                   hashes: dict[str, str]) -> None:
     """One JSON object, written document by document: at 10,000 profiles the whole text would
     be the build's largest allocation."""
     def pieces() -> Iterator[bytes]:
-        yield f'{{"version":{VERSION},"documents":{{'.encode()
+        yield f'{{"version":{VERSION},"fingerprint":{_json(fingerprint_now).decode()},"documents":{{'.encode()
         for n, (name, doc) in enumerate(documents.items()):
-            entry = {"data": doc.data, "refused": [list(r) for r in doc.refused],
+            entry = {"hash": hashes.get(name, ""), "data": doc.data,
+                     "refused": [list(r) for r in doc.refused],
                      "issues": [[i.line, i.col, i.severity, i.message, i.hint] for i in doc.issues],
                      "positions": doc.positions.to_json(), "story_html": doc.story_html}
             yield (b"," if n else b"") + _json(name) + b":" + _json(entry)

@@ -153,10 +153,9 @@ def searchable_text(config: Config, advocate: Advocate) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def shard_words(setting: Setting, ids: list[str]) -> str:
+def shard_words(setting: Setting, advocates: list[Advocate]) -> str:
     """`search/<shard>/words.json`: the words of one shard's profiles (see search.words)."""
-    by_id = {a.id: a for a in setting.listed}
-    return search.words({i: searchable_text(setting.catalog.config, by_id[i]) for i in ids})
+    return search.words({a.id: searchable_text(setting.catalog.config, a) for a in advocates})
 
 
 def summary_of(advocate: Advocate) -> str:

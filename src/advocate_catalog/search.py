@@ -12,6 +12,7 @@ place in each sort order, keyed by Pagefind's page id, and the search page sorts
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
@@ -21,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -29,7 +30,12 @@ from .errors import BuildError
 
 Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
 
-SHARD_SIZE = 600  # profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
+SHARD_SIZE = 600  # most profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
+# Fewer profiles per shard make a change cheaper to re-index (Pagefind's time and memory follow
+# the pages it holds: 250 take 0.3 s and 70 MB) but each shard adds to every search's cost; so a
+# catalog is split into up to MOST_SHARDS shards, none smaller than SMALLEST_SHARD profiles.
+SMALLEST_SHARD = 250
+MOST_SHARDS = 16
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
 # browser loads the script and WebAssembly of the first shard only; each shard keeps its own so
@@ -39,7 +45,8 @@ _DATA = ("index", "filter", "fragment")
 
 
 def shard_count(profiles: int) -> int:
-    return max(1, math.ceil(profiles / SHARD_SIZE))
+    size = min(SHARD_SIZE, max(SMALLEST_SHARD, math.ceil(profiles / MOST_SHARDS)))
+    return max(1, math.ceil(profiles / size))
 
 
 def shard_of(advocate_id: str, shards: int) -> int:
@@ -55,8 +62,8 @@ def _binary() -> str:
     return str(get_executable())
 
 
-def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path,
-               pages: Path) -> None:
+def _source(site: Path, ids: list[str], shard: int, work: Path, pages: Path) -> Path:
+    """The shard's profile pages, linked into a folder of their own for Pagefind to index."""
     source = work / f"shard-{shard}"
     for advocate_id in ids:
         folder = source / "advocates" / advocate_id
@@ -64,9 +71,13 @@ def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path,
         page = site / "advocates" / advocate_id / "index.html"
         os.link(page if page.exists() else pages / "advocates" / advocate_id / "index.html",
                 folder / "index.html")
-    bundle = site / FOLDER / str(shard)
-    if bundle.exists():
-        shutil.rmtree(bundle)
+    return source
+
+
+def _run(binary: str, source: Path, bundle: Path, shard: int) -> None:
+    """Pagefind over one shard. Only this runs in a worker thread: a thread doing many small
+    steps (links, reads) would wait for the interpreter's lock at each one while the build
+    goes on in Python, and take a second for what needs a few milliseconds."""
     command = [binary, "--site", str(source), "--output-path", str(bundle), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
@@ -77,7 +88,6 @@ def _index_one(binary: str, site: Path, ids: list[str], shard: int, work: Path,
         last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise BuildError(f"Pagefind failed on shard {shard}: {last[0]} — run `python -m pagefind "
                          f"--site site` to see its full output")
-    _prune(bundle)
 
 
 def _prune(bundle: Path) -> None:
@@ -88,23 +98,46 @@ def _prune(bundle: Path) -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-def index(site: Path, shards: dict[int, list[str]], workers: int = 2,
-          pages: Path | None = None,
-          count: Count = lambda _stage, _done, _total: None) -> None:
-    """Index each given shard's profiles into `site/search/<n>/`; a profile page is taken from
+@contextlib.contextmanager
+def indexing(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: Path | None = None,
+             count: Count = lambda _stage, _done, _total: None
+             ) -> Iterator[Callable[[], dict[int, dict[str, str]]]]:
+    """Index each given shard's profiles into `site/search/<n>/` while the caller goes on; the
+    yielded function waits and returns each shard's `page_ids`. A profile page is taken from
     `site`, else from `pages` (the live site, in an incremental build). A shard left without
     profiles loses its bundle (Pagefind refuses to index nothing)."""
     binary = _binary()
+    found: dict[int, dict[str, str]] = {}
     for shard in [k for k, ids in shards.items() if not ids]:
         shutil.rmtree(site / FOLDER / str(shard), ignore_errors=True)
-    shards = {k: ids for k, ids in shards.items() if ids}
+        found[shard] = {}
     with tempfile.TemporaryDirectory(prefix=".index-", dir=site.parent) as work, \
             ThreadPoolExecutor(workers) as pool:
-        jobs = [pool.submit(_index_one, binary, site, ids, shard, Path(work), pages or site)
-                for shard, ids in sorted(shards.items())]
-        for done, job in enumerate(as_completed(jobs), start=1):
-            job.result()
-            count("indexing", done, len(jobs))
+        jobs = {}
+        for shard, ids in sorted(shards.items()):
+            if ids:
+                source, bundle = _source(site, ids, shard, Path(work), pages or site), \
+                    site / FOLDER / str(shard)
+                shutil.rmtree(bundle, ignore_errors=True)
+                jobs[pool.submit(_run, binary, source, bundle, shard)] = shard
+
+        def finish() -> dict[int, dict[str, str]]:
+            for done, job in enumerate(as_completed(jobs), start=1):
+                job.result()
+                bundle = site / FOLDER / str(jobs[job])
+                _prune(bundle)
+                found[jobs[job]] = page_ids(bundle)
+                count("indexing", done, len(jobs))
+            return found
+
+        yield finish
+
+
+def index(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: Path | None = None,
+          count: Count = lambda _stage, _done, _total: None) -> dict[int, dict[str, str]]:
+    """`indexing`, waiting for it."""
+    with indexing(site, shards, workers, pages, count) as finish:
+        return finish()
 
 
 def page_ids(bundle: Path) -> dict[str, str]:
