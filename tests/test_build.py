@@ -106,3 +106,13 @@ def test_cli_machine_output_is_pure_and_warnings_are_shown(sample_repo: Path) ->
     assert timed.exit_code == 0, timed.output
     assert set(json.loads(timed.stdout)) >= {"load+validate", "render", "pagefind"}
     assert "looks like the same person" in timed.stderr and "built " in timed.stderr
+
+
+def test_every_search_shard_has_its_word_list(built_site: Path) -> None:
+    """The search page asks a shard only for words its `words.json` lists: a bundle without one
+    finds nothing (Pagefind writes each bundle afresh, so the list must be written after it)."""
+    bundles = sorted((built_site / "search").glob("*/pagefind-entry.json"))
+    assert len(bundles) == 4
+    for entry in bundles:
+        words = json.loads((entry.parent / "words.json").read_text())
+        assert words["words"] and words["words"] == sorted(words["words"])

@@ -77,9 +77,20 @@ class Positions:
 
     def maps(self) -> tuple[Places, Places]:
         if self._maps is None:
-            packed, self._packed = self._packed, b""
-            self._maps = marshal.loads(packed) if isinstance(packed, bytes) else _places_from_json(packed)
+            self._maps, self._packed = self._unpacked(), b""
         return self._maps
+
+    def _unpacked(self) -> tuple[Places, Places]:
+        if self._maps is not None:
+            return self._maps
+        packed = self._packed
+        return marshal.loads(packed) if isinstance(packed, bytes) else _places_from_json(packed)
+
+    def value_at(self, path: JsonPath) -> tuple[int, int] | None:
+        """One value's position, the rest left packed: a build asks this of thousands of files
+        (a stale profile's `last_verified`), and keeping each file's unpacked map would hold
+        tens of MB for a few numbers."""
+        return self._unpacked()[0].get(path)
 
     def __getstate__(self) -> bytes:
         return marshal.dumps(self.maps()) if self._maps is not None or isinstance(self._packed, str) \
@@ -91,8 +102,8 @@ class Positions:
     def to_json(self) -> str:
         if self._maps is None and isinstance(self._packed, str):
             return self._packed  # read from the cache and never needed: kept as it came
-        return json.dumps([[[*path, *where] for path, where in places.items()] for places in self.maps()],
-                          ensure_ascii=False, separators=(",", ":"))
+        return json.dumps([[[*path, *where] for path, where in places.items()]
+                           for places in self._unpacked()], ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Positions:

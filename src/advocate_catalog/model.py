@@ -176,7 +176,7 @@ class Record:
         return self.data["name"]
 
     def position_of(self, *path: str | int) -> tuple[int, int]:
-        return self.positions.maps()[0].get(tuple(path), (1, 1))
+        return self.positions.value_at(tuple(path)) or (1, 1)
 
 
 @dataclass

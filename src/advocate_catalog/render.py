@@ -8,6 +8,7 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -398,8 +399,10 @@ def sort_orders(setting: Setting) -> dict[str, list[str]]:
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      previous: dict[str, str] | None = None,
                      digests: dict[str, str] | None = None,
-                     rendered: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
-    """Every file that lists or counts many advocates: search, browse, reports, exports, feed.
+                     rendered: dict[str, tuple[str, str]] | None = None
+                     ) -> Iterator[tuple[str, str]]:
+    """Every file that lists or counts many advocates: search, browse, reports, exports, feed,
+    as (path, text), each made when asked for: at 10,000 profiles they come to ~140 MB.
 
     A browse page depends only on the cards it lists. With `digests`, each browse page's digest
     of those cards is recorded there, and a page whose digest is the one in `previous` (the last
@@ -440,7 +443,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     previous, digests = previous or {}, digests if digests is not None else {}
     card_digest.update((c["id"], hashlib.blake2b(repr(c).encode(), digest_size=12).hexdigest())
                        for c in cards)
-    browse = []
+    yield page("browse/index.html", "browse_index.html", facets=facet_list)
     for facet in facet_list:
         for term in facet["terms"]:
             path = f"browse/{facet['key']}/{term['id']}/index.html"
@@ -448,37 +451,32 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
             digests[path] = hashlib.blake2b(repr((facet["label"], term, [
                 card_digest[c["id"]] for c in listed_here])).encode(), digest_size=12).hexdigest()
             if previous.get(path) != digests[path]:
-                browse.append(page(path, "browse.html", facet=facet, term=term, cards=listed_here))
+                yield page(path, "browse.html", facet=facet, term=term, cards=listed_here)
+    yield page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
+               shards=shards)
+    yield page("advocates/index.html", "all.html", cards=cards)
+    yield page("nominate/index.html", "nominate.html", **nomination_questions(config),
+               repository_url=config.repository_url, branch=config.branch)
+    yield "nominate/names.json", nomination_names(catalog, listed)
+    yield page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today))
+    yield page("value/index.html", "value.html", figures=figures, charts=value_charts(figures))
+    yield page("whats-new/index.html", "whats_new.html",
+               items=[(day, by_id[a.id]) for day, a in latest])
     groups = verification_groups(catalog, listed, today)
     due = [finding for group in groups for finding in group["findings"]]  # rows with links
-    pages = dict([
-        page("browse/index.html", "browse_index.html", facets=facet_list),
-        *browse,
-        page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
-             shards=shards),
-        page("advocates/index.html", "all.html", cards=cards),
-        page("nominate/index.html", "nominate.html", **nomination_questions(config),
-             repository_url=config.repository_url, branch=config.branch),
-        ("nominate/names.json", nomination_names(catalog, listed)),
-        page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today)),
-        page("value/index.html", "value.html", figures=figures, charts=value_charts(figures)),
-        page("whats-new/index.html", "whats_new.html",
-             items=[(day, by_id[a.id]) for day, a in latest]),
-        page("verification/index.html", "verification.html",
-             groups=groups, stale_after_days=config.stale_after_days, warn_days=config.warn_days,
-             edit_hrefs={f.advocate_id: edit_href(config, f.path) for f in due},
-             verify_hrefs={f.advocate_id: verify_href(config, f.advocate_id, f.name) for f in due}),
-    ])
-    pages["advocates.json"] = exports.to_json(records, today)
-    pages["advocates.csv"] = exports.to_csv(records)
-    pages["feed.xml"] = exports.atom(config, latest, today)
-    return pages
+    yield page("verification/index.html", "verification.html",
+               groups=groups, stale_after_days=config.stale_after_days, warn_days=config.warn_days,
+               edit_hrefs={f.advocate_id: edit_href(config, f.path) for f in due},
+               verify_hrefs={f.advocate_id: verify_href(config, f.advocate_id, f.name) for f in due})
+    yield "advocates.json", exports.to_json(records, today)
+    yield "advocates.csv", exports.to_csv(records)
+    yield "feed.xml", exports.atom(config, latest, today)
 
 
 def render_site(catalog: Catalog, templates: Path, today: dt.date,
                 root: Path | None = None) -> dict[str, str]:
     """Every file the site renders, {path inside the site: text}: pages, exports, the feed."""
     chosen = setting(catalog, templates, today)
-    pages = collection_pages(chosen, root or templates.parent)
+    pages = dict(collection_pages(chosen, root or templates.parent))
     pages.update(profile_page(chosen, advocate) for advocate in chosen.listed)
     return pages

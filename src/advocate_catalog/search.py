@@ -12,7 +12,6 @@ place in each sort order, keyed by Pagefind's page id, and the search page sorts
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import math
@@ -22,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -32,9 +31,9 @@ Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
 
 SHARD_SIZE = 600  # most profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
 # Fewer profiles per shard make a change cheaper to re-index (Pagefind's time and memory follow
-# the pages it holds: 250 take 0.3 s and 70 MB) but each shard adds to every search's cost; so a
+# the pages it holds: 200 take 0.25 s and 55 MB) but each shard adds to every search's cost; so a
 # catalog is split into up to MOST_SHARDS shards, none smaller than SMALLEST_SHARD profiles.
-SMALLEST_SHARD = 250
+SMALLEST_SHARD = 200
 MOST_SHARDS = 16
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
@@ -76,8 +75,8 @@ def _source(site: Path, ids: list[str], shard: int, work: Path, pages: Path) -> 
 
 def _run(binary: str, source: Path, bundle: Path, shard: int) -> None:
     """Pagefind over one shard. Only this runs in a worker thread: a thread doing many small
-    steps (links, reads) would wait for the interpreter's lock at each one while the build
-    goes on in Python, and take a second for what needs a few milliseconds."""
+    steps (links, reads) waits for the interpreter's lock at each one whenever another thread
+    runs Python, and takes a second for what needs a few milliseconds."""
     command = [binary, "--site", str(source), "--output-path", str(bundle), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
@@ -98,14 +97,12 @@ def _prune(bundle: Path) -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
-@contextlib.contextmanager
-def indexing(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: Path | None = None,
-             count: Count = lambda _stage, _done, _total: None
-             ) -> Iterator[Callable[[], dict[int, dict[str, str]]]]:
-    """Index each given shard's profiles into `site/search/<n>/` while the caller goes on; the
-    yielded function waits and returns each shard's `page_ids`. A profile page is taken from
-    `site`, else from `pages` (the live site, in an incremental build). A shard left without
-    profiles loses its bundle (Pagefind refuses to index nothing)."""
+def index(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: Path | None = None,
+          count: Count = lambda _stage, _done, _total: None) -> dict[int, dict[str, str]]:
+    """Index each given shard's profiles into `site/search/<n>/`, `workers` Pagefind processes
+    at a time; return each shard's `page_ids`. A profile page is taken from `site`, else from
+    `pages` (the live site, in an incremental build). A shard left without profiles loses its
+    bundle (Pagefind refuses to index nothing)."""
     binary = _binary()
     found: dict[int, dict[str, str]] = {}
     for shard in [k for k, ids in shards.items() if not ids]:
@@ -120,24 +117,13 @@ def indexing(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: 
                     site / FOLDER / str(shard)
                 shutil.rmtree(bundle, ignore_errors=True)
                 jobs[pool.submit(_run, binary, source, bundle, shard)] = shard
-
-        def finish() -> dict[int, dict[str, str]]:
-            for done, job in enumerate(as_completed(jobs), start=1):
-                job.result()
-                bundle = site / FOLDER / str(jobs[job])
-                _prune(bundle)
-                found[jobs[job]] = page_ids(bundle)
-                count("indexing", done, len(jobs))
-            return found
-
-        yield finish
-
-
-def index(site: Path, shards: dict[int, list[str]], workers: int = 2, pages: Path | None = None,
-          count: Count = lambda _stage, _done, _total: None) -> dict[int, dict[str, str]]:
-    """`indexing`, waiting for it."""
-    with indexing(site, shards, workers, pages, count) as finish:
-        return finish()
+        for done, job in enumerate(as_completed(jobs), start=1):
+            job.result()
+            bundle = site / FOLDER / str(jobs[job])
+            _prune(bundle)
+            found[jobs[job]] = page_ids(bundle)
+            count("indexing", done, len(jobs))
+    return found
 
 
 def page_ids(bundle: Path) -> dict[str, str]:

@@ -491,6 +491,7 @@ def story_issues(doc: Document) -> list[Issue]:
 
 
 PARALLEL_FROM = 400  # below this many files, starting worker processes costs more than it saves
+PER_WORKER = 1_000  # files a checking process reads before a fresh one takes over (see parallel.py)
 _job: tuple[Checker, dt.date] | None = None  # what forked workers check with
 
 
@@ -509,7 +510,8 @@ def check_files(files: list[tuple[Path, str]], checker: Checker, today: dt.date,
     known = known or {}
     todo = [(file, display) for file, display in files if display not in known]
     _job = (checker, today)
-    with parallel.mapping(_check_batch, todo, smallest=PARALLEL_FROM, batch=50) as results:
+    with parallel.mapping(_check_batch, todo, smallest=PARALLEL_FROM, batch=50,
+                          per_process=PER_WORKER) as results:
         checked = [doc for batch in results() for doc in batch]
     fresh = iter(checked)
     return [known[display] if display in known else next(fresh) for _, display in files]
