@@ -491,7 +491,7 @@ def story_issues(doc: Document) -> list[Issue]:
 
 
 PARALLEL_FROM = 400  # below this many files, starting worker processes costs more than it saves
-PER_WORKER = 1_000  # files a checking process reads before a fresh one takes over (see parallel.py)
+PER_WORKER = 2_500  # files a checking process reads before a fresh one takes over (see parallel.py)
 _job: tuple[Checker, dt.date] | None = None  # what forked workers check with
 
 
