@@ -13,7 +13,8 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 # The same list as advocate_catalog.scaffold.WORKFLOWS (a test keeps them equal).
-WORKFLOWS = ("validate.yml", "deploy.yml", "freshness.yml", "nominate.yml", "request.yml", "verify.yml")
+WORKFLOWS = ("validate.yml", "deploy.yml", "freshness.yml", "nominate.yml", "request.yml", "verify.yml",
+             "digest.yml")
 
 
 class BuildWithDefaults(build_py):

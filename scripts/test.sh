@@ -22,6 +22,8 @@ command -v hugo >/dev/null || missing+=(hugo)
 # jq and shellcheck: the workflow tests run the workflows' shell steps and lint them.
 command -v jq >/dev/null || missing+=(jq)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# curl: the digest workflow's step posts with it (tested against a local server).
+command -v curl >/dev/null || missing+=(curl)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -80,14 +80,14 @@ def test_status_decides_first(repo: Path) -> None:
 
 def test_validate_warns_at_the_entry_that_broke_a_limit(repo: Path) -> None:
     entries = _entries((80, "reference-call"), (50, "reference-call"), (20, "reference-call"))
-    messages = [str(i) for i in _advocate(repo, entries).issues]
+    messages = [str(i) for i in _advocate(repo, entries).issues if "burnout" in i.message]
     (message,) = messages
     assert message.startswith("advocates/full-profile.yaml:")
     assert ": warning: activity[2] breaks a burnout limit: it is number 3 of reference-call within " \
            "90 days (limit 2) — ask someone else, or record why with `exception:` in the entry" in message
     exempt = _entries((80, "reference-call"), (50, "reference-call"), (20, "reference-call"),
                       exception="Agreed with the advocate for the final-stage deal")
-    assert _advocate(repo, exempt).issues == []
+    assert [i for i in _advocate(repo, exempt).issues if "burnout" in i.message] == []
 
 
 def test_usage_report_names_most_asked_near_limit_and_idle(repo: Path) -> None:

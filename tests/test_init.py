@@ -80,7 +80,7 @@ def test_the_generated_workflows_install_the_released_version(company: Path) -> 
 
 def test_the_wheel_and_the_checkout_adapt_the_same_workflows() -> None:
     setup = (ROOT / "setup.py").read_text(encoding="utf-8")
-    assert ast.literal_eval(re.search(r"WORKFLOWS = (\(.*?\))", setup)[1]) == scaffold.WORKFLOWS
+    assert ast.literal_eval(re.search(r"WORKFLOWS = (\(.*?\))", setup, re.S)[1]) == scaffold.WORKFLOWS
     manifest = (ROOT / "MANIFEST.in").read_text(encoding="utf-8")
     for name in scaffold.WORKFLOWS:
         assert f".github/workflows/{name}" in manifest

@@ -56,13 +56,15 @@ def _no_match(sample_catalog) -> str:
 
 
 @pytest.mark.parametrize("where", ["index", "index-filtered", "index-query", "index-zero", "profile",
-                                   "browse", "verification", "nominate"])
+                                   "browse", "verification", "nominate", "digest", "owner", "owners",
+                                   "whats-new"])
 def test_no_axe_violations(browse, site_url: str, sample_catalog, where: str) -> None:
     advocate = sample_catalog.listed(AS_OF)[0]
     url = {"index": "", "index-filtered": "?industry=healthcare&region=emea",
            "index-query": "?q=telemetry", "index-zero": _no_match(sample_catalog),
            "profile": f"advocates/{advocate.id}/", "browse": "browse/region/emea/",
-           "verification": "verification/", "nominate": "nominate/"}[where]
+           "verification": "verification/", "nominate": "nominate/", "digest": "digest/2026-W47/",
+           "owner": "owners/amara-okafor/", "owners": "owners/", "whats-new": "whats-new/"}[where]
     browse.goto(site_url + url)
     if where.startswith("index"):
         browse.wait_for_function(

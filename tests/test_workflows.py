@@ -33,7 +33,8 @@ ADVOCACY = "@tessellate/advocacy-team"
 # (workflow, job that reads untrusted input or runs third-party code, job that holds the write token)
 SPLITS = [("nominate.yml", "parse", "publish"), ("request.yml", "check", "verdict"),
           ("request.yml", "log", "log-publish"), ("freshness.yml", "report", "file"),
-          ("upgrade-check.yml", "test", "issue"), ("verify.yml", "check", "publish")]
+          ("upgrade-check.yml", "test", "issue"), ("verify.yml", "check", "publish"),
+          ("digest.yml", "compose", "post")]
 FAST_TESTS = 'pytest -m "not browser and not slow and not bench"'
 
 
@@ -296,10 +297,10 @@ def _called(calls: list[list[str]], *prefix: str) -> list[list[str]]:
 
 # --- Linters -------------------------------------------------------------------------------------------
 
-def test_there_are_the_eight_workflows() -> None:
+def test_there_are_the_nine_workflows() -> None:
     assert {p.name for p in WORKFLOWS} == {"validate.yml", "test.yml", "deploy.yml", "freshness.yml",
                                            "nominate.yml", "request.yml", "verify.yml",
-                                           "upgrade-check.yml"}
+                                           "upgrade-check.yml", "digest.yml"}
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -413,7 +414,9 @@ def test_codeowners_starts_with_the_catch_all_and_names_real_paths() -> None:
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_jobs_with_a_write_token_run_no_pip_and_no_python(path: Path) -> None:
-    allowed = ("actions/checkout", "actions/download-artifact", "actions/deploy-pages")
+    # GitHub's own actions only; the cache pair keeps the digest's marker of the weeks it posted.
+    allowed = ("actions/checkout", "actions/download-artifact", "actions/deploy-pages",
+               "actions/cache/restore", "actions/cache/save")
     for name, job in _workflow(path.name)["jobs"].items():
         if not _writes(job):
             continue
@@ -754,3 +757,145 @@ def test_deploy_restores_and_keeps_the_last_build() -> None:
     assert steps[restore]["with"]["key"] == key and key.endswith("-${{ github.run_id }}")
     assert "hashFiles('.github/workflows/deploy.yml', 'catalog.yaml')" in key
     assert steps[restore]["with"]["restore-keys"] == key.removesuffix("${{ github.run_id }}")
+
+
+# --- The digest workflow --------------------------------------------------------------------------------
+
+def _digest_post() -> tuple[dict[str, Any], dict[str, Any]]:
+    post = _workflow("digest.yml")["jobs"]["post"]
+    (send,) = [step for step in post["steps"] if step.get("name") == "Post the digest"]
+    return post, send
+
+
+def test_the_digest_is_posted_once_a_week() -> None:
+    """A marker cached under the week's key: looked up first, saved after posting, and the
+    posting step runs only when it is not found."""
+    workflow = _workflow("digest.yml")
+    assert workflow["jobs"]["compose"]["permissions"] == {"contents": "read"}
+    post, send = _digest_post()
+    (restore,) = [s for s in post["steps"] if _uses(s, "actions/cache/restore")]
+    (save,) = [s for s in post["steps"] if _uses(s, "actions/cache/save")]
+    assert restore["with"]["lookup-only"] is True
+    assert restore["with"]["key"] == save["with"]["key"] == "digest-posted-${{ needs.compose.outputs.week }}"
+    hit = {"steps": {restore["id"]: {"outputs": {"cache-hit": "true"}}}}
+    miss = {"steps": {restore["id"]: {"outputs": {"cache-hit": "false"}}}}
+    for step in (send, save):
+        assert not _runs(step.get("if"), hit) and _runs(step.get("if"), miss)
+    assert send["env"]["WEBHOOK_URL"] == "${{ secrets.DIGEST_WEBHOOK_URL }}"
+
+
+@pytest.fixture
+def digest_files(tmp_path: Path) -> Path:
+    from click.testing import CliRunner
+
+    from advocate_catalog.cli import main
+
+    folder = tmp_path / "runner" / "digest"
+    folder.mkdir(parents=True)
+    for fmt in ("json", "markdown", "slack", "teams"):
+        done = CliRunner().invoke(main, ["--root", str(ROOT), "report", "digest", "--week", "2026-W47",
+                                         "--as-of", "2026-11-23", "--format", fmt])
+        assert done.exit_code == 0, done.output
+        (folder / f"digest.{fmt}").write_text(done.output, encoding="utf-8")
+    return folder
+
+
+class _Recorder:
+    """An HTTP server on 127.0.0.1 that records what is posted to it (at most 1 MB a request)
+    and answers with `status`; it stops with the test."""
+
+    def __init__(self, status: int = 200) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict[str, Any]] = []
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # the name http.server calls
+                length = min(int(self.headers.get("Content-Length", 0)), 2**20)
+                recorder.requests.append({"path": self.path, "headers": dict(self.headers),
+                                          "body": self.rfile.read(length)})
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *_args: Any) -> None:
+                return None
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.server.timeout = 5
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/services/T0/B0/SECRET-TOKEN-42"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("fmt", ["hooks.slack.com", "workflows"])
+def test_the_digest_reaches_the_webhook_and_its_address_is_never_printed(
+        tmp_path: Path, digest_files: Path, fmt: str) -> None:
+    recorder = _Recorder()
+    try:
+        _, send = _digest_post()
+        url = recorder.url.replace("/services/", f"/{fmt}/services/")
+        env = {"WEEK": "2026-W47", "WEBHOOK_URL": url, "GH_TOKEN": "fake", "GH_REPO": "tessellate/catalog"}
+        script = tmp_path / "step.sh"
+        script.write_text(send["run"], encoding="utf-8")
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], capture_output=True,
+                              text=True, check=False, timeout=60,
+                              env={**os.environ, **env, "RUNNER_TEMP": str(tmp_path / "runner")})
+    finally:
+        recorder.close()
+    assert done.returncode == 0, done.stdout + done.stderr
+    (request,) = recorder.requests
+    assert request["path"] == f"/{fmt}/services/T0/B0/SECRET-TOKEN-42"
+    assert request["headers"]["Content-Type"] == "application/json"
+    # A Slack address gets Slack's message; any other, Teams' Adaptive Card.
+    sent = (digest_files / f"digest.{'slack' if 'slack' in fmt else 'teams'}").read_bytes()
+    assert request["body"] == sent and json.loads(sent)
+    assert "SECRET-TOKEN" not in done.stdout + done.stderr
+    assert (tmp_path / "runner" / "posted" / "week").read_text().strip() == "2026-W47"
+
+
+def test_a_webhook_that_fails_fails_the_step_and_marks_nothing(tmp_path: Path, digest_files: Path) -> None:
+    recorder = _Recorder(status=500)
+    try:
+        _, send = _digest_post()
+        script = tmp_path / "step.sh"
+        script.write_text(send["run"], encoding="utf-8")
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], capture_output=True,
+                              text=True, check=False, timeout=120,
+                              env={**os.environ, "WEEK": "2026-W47", "WEBHOOK_URL": recorder.url,
+                                   "RUNNER_TEMP": str(tmp_path / "runner")})
+    finally:
+        recorder.close()
+    assert done.returncode != 0
+    assert "SECRET-TOKEN" not in done.stdout + done.stderr
+    assert not (tmp_path / "runner" / "posted").exists()  # the next run tries again
+
+
+@pytest.mark.parametrize(("found", "creates"), [
+    ([], True), ([{"number": 9, "title": "Advocate digest 2026-W47"}], False)])
+def test_without_a_webhook_the_week_becomes_one_issue(tmp_path: Path, digest_files: Path,
+                                                      found: list[dict[str, Any]], creates: bool) -> None:
+    _, send = _digest_post()
+    code, calls, _ = _run_step(tmp_path, send, {"WEEK": "2026-W47", "WEBHOOK_URL": "",
+                                                "GH_TOKEN": "fake", "GH_REPO": "tessellate/catalog"},
+                               {"issue list": found})
+    assert code == 0
+    created = _called(calls, "issue", "create")
+    assert bool(created) == creates
+    if creates:
+        (call,) = created
+        assert call[call.index("--title") + 1] == "Advocate digest 2026-W47"
+        assert call[call.index("--body-file") + 1] == str(digest_files / "digest.markdown")
+
+
+def test_a_week_that_is_not_a_week_is_refused(tmp_path: Path, digest_files: Path) -> None:
+    _, send = _digest_post()
+    code, calls, _ = _run_step(tmp_path, send, {"WEEK": "$(touch pwned)", "WEBHOOK_URL": ""}, {})
+    assert code != 0 and not calls
+    assert not (ROOT / "pwned").exists()

@@ -25,6 +25,7 @@ from . import (
     freshness,
     git,
     nominate,
+    recognition,
     report,
     reporters,
 )
@@ -562,7 +563,7 @@ def nominate_from_issue_command(root: Path, event_file: Path, comment_file: Path
 
 @main.group("report")
 def report_group() -> None:
-    """Program reports: usage (burnout), coverage against targets, value."""
+    """Program reports: usage (burnout), coverage against targets, value, the digest."""
 
 
 REPORT_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
@@ -577,10 +578,12 @@ REPORT_AS_OF = click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
 @click.pass_obj
 @_friendly
 def report_usage(root: Path, fmt: str, as_of: dt.date | None) -> None:
-    """Most-asked advocates, those near a limit, and the willing ones never asked."""
+    """Most-asked advocates, those near a limit, the willing ones never asked, and who is owed
+    a thank-you (recognition.follow_up_days in catalog.yaml)."""
     catalog, today = _catalog_as_of(root, as_of)
     found = activity.usage(catalog, today, catalog.config.limits)
-    echo(reporters.usage_report(found, today, fmt))
+    owed = recognition.owed_by_all(catalog.advocates, today, catalog.config)
+    echo(reporters.usage_report(found, today, fmt, owed, catalog.config))
 
 
 @report_group.command("coverage")
@@ -607,6 +610,57 @@ def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Activities over time, influenced opportunities, freshness health, nominations waiting."""
     catalog, today = _catalog_as_of(root, as_of)
     echo(reporters.value_report(report.value(catalog, today), fmt))
+
+
+@report_group.command("owner")
+@click.argument("owner_id", metavar="OWNER")
+@REPORT_FORMAT
+@REPORT_AS_OF
+@click.pass_obj
+@_friendly
+def report_owner(root: Path, owner_id: str, fmt: str, as_of: dt.date | None) -> None:
+    """What one owner holds and owes: profiles to verify, thank-yous, bookings, nominations."""
+    from . import owners
+
+    catalog, today = _catalog_as_of(root, as_of)
+    if owner_id not in catalog.config.owners:
+        raise click.UsageError(f"'{owner_id}' is not an owner in catalog.yaml — use one of: "
+                               + ", ".join(catalog.config.owners))
+    found = owners.agenda(catalog, owner_id, today)
+    echo(reporters.owner_report(owners.rows(found, catalog, today), found.nominations, fmt))
+
+
+@report_group.command("digest")
+@click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="First day of the period (default: Monday of last week).")
+@click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Last day, included (default: today, or the Sunday of last week).")
+@click.option("--week", metavar="YYYY-Www|last",
+              help="One ISO week instead: 2026-W47, or `last` for the week before this one.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "json", "slack", "teams"]),
+              default="markdown", show_default=True,
+              help="How to print it; slack and teams print an incoming-webhook message.")
+@REPORT_AS_OF
+@click.pass_obj
+@_friendly
+def report_digest(root: Path, since: dt.date | None, until: dt.date | None, week: str | None,
+                  fmt: str, as_of: dt.date | None) -> None:
+    """What happened in a period, for the rest of the company: who joined, who was asked and
+    what was won, new quotes and material, who was thanked, coverage moves, what went stale."""
+    from . import digest
+
+    try:
+        period = digest.period_from(as_of or dt.date.today(), since, until, week)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    catalog, _ = _catalog_as_of(root, as_of)
+    found = digest.digest(catalog, period)
+    if fmt == "html":
+        from . import layers, render
+
+        echo(render.digest_document(catalog.config, layers.layers(root, "templates"), found))
+    else:
+        echo(reporters.DIGEST_FORMATS[fmt](found), nl=fmt not in ("markdown", "text"))
 
 
 @main.command("log")

@@ -8,12 +8,13 @@ import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import git
 from .activity import Availability
-from .model import Advocate, Config
+from .model import Advocate, Config, current
 from .text import FORBIDDEN, strip
 
 EXPORT_FORMAT = "advocate-catalog/1"  # bump when a field changes meaning or disappears
@@ -46,8 +47,7 @@ def record(config: Config, advocate: Advocate, available: Availability,
         "consent_scope": list(data["consent"]["scope"]),
         "last_verified": data["last_verified"],
         "assets": [{k: a[k] for k in ("type", "title", "url") if k in a}
-                   for a in data.get("assets", [])
-                   if not a.get("expires_on") or dt.date.fromisoformat(a["expires_on"]) >= today],
+                   for a in current(data.get("assets", []), today)],
     }
 
 
@@ -144,7 +144,9 @@ def news(advocates: list[Advocate], root: Path, today: dt.date | None = None,
     return sorted(dated, key=lambda item: (item[0], item[1].id), reverse=True)[:limit]
 
 
-def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date) -> str:
+def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date,
+         digests: Sequence[dict[str, Any]] = ()) -> str:
+    """The feed: profiles added or changed, and each week's digest (`digests`: render's weeks)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 
@@ -159,14 +161,20 @@ def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date) 
     add(feed, "id", config.base_url)
     add(feed, "link", href=f"{config.base_url}feed.xml", rel="self")
     add(feed, "link", href=f"{config.base_url}whats-new/")
-    add(feed, "updated", f"{(items[0][0] if items else today).isoformat()}T00:00:00Z")
+    # (day, title, path from the site root, summary), newest first: profiles and digests mixed.
+    entries = [(day, f"{advocate.name}, {advocate.data['title']} at {advocate.data['company']['name']}",
+                f"advocates/{advocate.id}/", advocate.data.get("summary", ""))
+               for day, advocate in items]
+    entries += [(week["published"], f"Weekly digest — {week['title']}", week["url"], week["summary"])
+                for week in digests]
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    add(feed, "updated", f"{(entries[0][0] if entries else today).isoformat()}T00:00:00Z")
     add(add(feed, "author"), "name", config.company or config.title)
-    for day, advocate in items:
+    for day, title, path, summary in entries:
         entry = add(feed, "entry")
-        company = advocate.data["company"]["name"]
-        add(entry, "title", f"{advocate.name}, {advocate.data['title']} at {company}")
-        add(entry, "id", f"{config.base_url}advocates/{advocate.id}/")
-        add(entry, "link", href=f"{config.base_url}advocates/{advocate.id}/")
+        add(entry, "title", title)
+        add(entry, "id", f"{config.base_url}{path}")
+        add(entry, "link", href=f"{config.base_url}{path}")
         add(entry, "updated", f"{day.isoformat()}T00:00:00Z")
-        add(entry, "summary", advocate.data.get("summary", ""))
+        add(entry, "summary", summary)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

@@ -14,6 +14,10 @@ from .load import Positions
 VOCABULARIES = ("industries", "regions", "company_sizes", "products", "personas", "functions",
                 "activities", "consent_scopes")
 YEAR = 365
+# Kinds of recognition when catalog.yaml names none (`recognition.kinds`).
+RECOGNITION_KINDS = (("thank-you", "Thank-you"), ("gift", "Gift"), ("award", "Award"),
+                     ("event-mention", "Mention at an event"), ("early-access", "Early access"),
+                     ("community-role", "Community role"))
 STATUSES = ("nominated", "active", "resting", "alumni", "inactive")
 WILLINGNESS = ("yes", "maybe", "no")
 
@@ -33,6 +37,16 @@ def fold(text: str) -> str:
 def sort_key(text: str) -> str:
     """Order names as people expect: case- and accent-insensitive (Élise with the E's)."""
     return fold(text)
+
+
+ASSET_LABELS = {"case-study": "Case study", "video": "Video", "review": "Review",
+                "webinar": "Webinar", "slides": "Slides", "article": "Article", "podcast": "Podcast"}
+
+
+def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """Quotes or assets whose approval has not expired: expired material is never shown."""
+    return [item for item in items
+            if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,19 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Recognition:
+    """The `recognition:` block of catalog.yaml (kinds live with the vocabularies)."""
+
+    follow_up_days: int | None = None  # an activity is owed a recognition after this many days
+    yearly_gift_budget: float | None = None  # most gifts may cost per advocate in 365 days
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Recognition:
+        data = data or {}
+        return cls(data.get("follow_up_days"), data.get("yearly_gift_budget"))
+
+
+@dataclass(frozen=True)
 class Config:
     """catalog.yaml: site settings, thresholds and the controlled vocabularies, in their order."""
 
@@ -110,6 +137,7 @@ class Config:
     owners: dict[str, Owner] = field(default_factory=dict)
     limits: Limits = field(default_factory=lambda: Limits())
     currency: str = "USD"
+    recognition: Recognition = field(default_factory=lambda: Recognition())
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -125,11 +153,15 @@ class Config:
             stale_after_days=freshness.get("stale_after_days", 180),
             warn_days=freshness.get("warn_days", 30),
             listed_statuses=tuple(data["listing"]["statuses"]),
-            vocabularies={name: tuple(Term(t["id"], t["label"]) for t in data["taxonomy"][name])
-                          for name in VOCABULARIES},
+            vocabularies={**{name: tuple(Term(t["id"], t["label"]) for t in data["taxonomy"][name])
+                             for name in VOCABULARIES},
+                          "recognition_kinds": tuple(
+                              Term(t["id"], t["label"]) for t in (data.get("recognition") or {}).get(
+                                  "kinds", [{"id": i, "label": label} for i, label in RECOGNITION_KINDS]))},
             owners={o["id"]: Owner(**o) for o in data["owners"]},
             limits=Limits.from_data(data.get("limits")),
             currency=site.get("currency", "USD"),
+            recognition=Recognition.from_data(data.get("recognition")),
         )
 
     def ids(self, vocabulary: str) -> list[str]:

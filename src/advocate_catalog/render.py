@@ -19,19 +19,19 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import channels, exports, nominate, report, search
+from . import channels, digest, exports, nominate, owners, report, reporters, search
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage
 from .freshness import check, edit_href, verification_state, verify_href
-from .model import Advocate, Catalog, Config, sort_key
+from .model import ASSET_LABELS, Advocate, Catalog, Config, current, sort_key
 from .nominate import QUESTIONS, choices
+from .recognition import owed as recognition_owed
+from .recognition import recognitions
 from .story import story_html
 
 STATUS_LABELS = {"nominated": "Nominated", "active": "Active", "resting": "Resting",
                  "alumni": "Alumni", "inactive": "Inactive"}
-ASSET_LABELS = {"case-study": "Case study", "video": "Video", "review": "Review",
-                "webinar": "Webinar", "slides": "Slides", "article": "Article", "podcast": "Podcast"}
 
 # Facets in the order the site shows them: (search filter key, label, taxonomy list or fixed labels).
 FACETS: list[tuple[str, str, str | dict[str, str]]] = [
@@ -214,12 +214,6 @@ def last_asked_text(available: Availability) -> str:
     return f"Last asked {ago} ({long_date(available.last_asked)})"
 
 
-def current(items: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    """Quotes or assets whose approval has not expired: expired material is never shown."""
-    return [item for item in items
-            if not item.get("expires_on") or dt.date.fromisoformat(item["expires_on"]) >= today]
-
-
 def with_defaults(data: dict[str, Any], today: dt.date) -> dict[str, Any]:
     """The profile with every optional field present and expired material removed."""
     quotes = [{"expires_on": None, **quote} for quote in current(data.get("quotes", []), today)]
@@ -242,6 +236,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
                     for a, until in available.limited],
         "activity": [{**entry, "type_label": config.label("activities", entry["type"])}
                      for entry in reversed(log(advocate)) if entry["day"] <= today],
+        **recognition_context(config, advocate, today),
         "currency": config.currency,
         "advocate": data,
         "persona": config.label("personas", data["persona"]),
@@ -261,6 +256,22 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "verify_href": verify_href(config, advocate.id, advocate.name),
         "filters": facet_values(advocate, available),
     }
+
+
+TIMELINE = 6  # recognitions a profile shows, newest first
+
+
+def recognition_context(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
+    """The profile's recognition timeline, newest first, and the thank-yous still owed."""
+    labels = {entry["date"]: config.label("activities", entry["type"]) for entry in log(advocate)}
+    entries = [{**entry, "kind_label": config.label("recognition_kinds", entry["kind"]),
+                "for_label": labels.get(entry.get("for_activity", ""), "")}
+               for entry in reversed(recognitions(advocate)) if entry["day"] <= today]
+    owed = [{"label": config.label("activities", item.activity["type"]), "date": item.activity["date"],
+             "due": item.due, "overdue": item.overdue(today)}
+            for item in recognition_owed(advocate, today, config)]
+    return {"recognition": entries[:TIMELINE], "earlier": max(0, len(entries) - TIMELINE),
+            "owed": owed}
 
 
 def relative_root(page: str) -> str:
@@ -396,6 +407,54 @@ def sort_orders(setting: Setting) -> dict[str, list[str]]:
             "available": [a.id for a in by_available], "asked": [a.id for a in by_asked]}
 
 
+DIGEST_WEEKS = 8  # finished weeks the site keeps a digest page of
+
+
+# A page to render: (path in the site, template, context).
+PageSpec = tuple[str, str, dict[str, Any]]
+
+
+def digest_pages(setting: Setting) -> tuple[list[dict[str, Any]], list[PageSpec]]:
+    """The last finished weeks, newest first (for What's new and the feed), and a page for each
+    (`digest/2026-W47/`) with their index."""
+    weeks = []
+    pages: list[PageSpec] = []
+    for period in digest.last_weeks(setting.today, DIGEST_WEEKS):
+        found = digest.digest(setting.catalog, period)
+        path = f"digest/{period.week}/index.html"
+        intro = reporters.digest_intro(found)
+        pages.append((path, "digest.html", {
+            "title": period.title, "intro": intro, "heading": reporters.digest_heading(found),
+            "sections": reporters.digest_sections(found, relative_root(path))}))
+        weeks.append({"id": period.week, "title": period.title, "summary": intro,
+                      "published": period.until + dt.timedelta(days=1),
+                      "url": f"digest/{period.week}/"})
+    pages.append(("digest/index.html", "digest_index.html", {"weeks": weeks}))
+    return weeks, pages
+
+
+def owner_pages(setting: Setting) -> list[PageSpec]:
+    """`owners/<id>/` for every owner in catalog.yaml, and `owners/` listing them."""
+    catalog, today = setting.catalog, setting.today
+    summary = []
+    pages: list[PageSpec] = []
+    for owner_id in catalog.config.owners:
+        found = owners.rows(owners.agenda(catalog, owner_id, today), catalog, today)
+        pages.append((f"{owners.page_url(owner_id)}index.html", "owner.html", found))
+        summary.append({**found["owner"], "advocates": len(found["advocates"]),
+                        "attention": len(found["attention"]), "thanks": len(found["thanks"])})
+    summary.sort(key=lambda row: sort_key(str(row["name"])))
+    pages.append(("owners/index.html", "owners.html", {"owners": summary}))
+    return pages
+
+
+def digest_document(config: Config, templates: Path | list[Path], found: dict[str, Any]) -> str:
+    """`report digest --format html`: a page of its own, links to the site's base_url."""
+    return environment(templates).get_template("digest_document.html").render(
+        heading=reporters.digest_heading(found), intro=reporters.digest_intro(found),
+        sections=reporters.digest_sections(found))
+
+
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      previous: dict[str, str] | None = None,
                      digests: dict[str, str] | None = None,
@@ -460,8 +519,14 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     yield "nominate/names.json", nomination_names(catalog, listed)
     yield page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today))
     yield page("value/index.html", "value.html", figures=figures, charts=value_charts(figures))
+    weeks, digest_specs = digest_pages(setting)
     yield page("whats-new/index.html", "whats_new.html",
-               items=[(day, by_id[a.id]) for day, a in latest])
+               items=[(day, by_id[a.id]) for day, a in latest], weeks=weeks[:4])
+    for path, template, context in [*digest_specs, *owner_pages(setting)]:
+        # Like a browse page: rendered again only when what it shows changed.
+        digests[path] = hashlib.blake2b(repr(context).encode(), digest_size=12).hexdigest()
+        if previous.get(path) != digests[path]:
+            yield page(path, template, **context)
     groups = verification_groups(catalog, listed, today)
     due = [finding for group in groups for finding in group["findings"]]  # rows with links
     yield page("verification/index.html", "verification.html",
@@ -470,7 +535,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                verify_hrefs={f.advocate_id: verify_href(config, f.advocate_id, f.name) for f in due})
     yield "advocates.json", exports.to_json(records, today)
     yield "advocates.csv", exports.to_csv(records)
-    yield "feed.xml", exports.atom(config, latest, today)
+    yield "feed.xml", exports.atom(config, latest, today, weeks)
 
 
 def render_site(catalog: Catalog, templates: Path, today: dt.date,

@@ -11,9 +11,11 @@ from typing import Any
 from .activity import Usage
 from .coverage import Coverage, as_dict
 from .diff import FileChange
+from .digest import is_quiet
 from .errors import Issue
 from .freshness import Finding, edit_href, verify_href
 from .model import Config, Owner
+from .recognition import Owed
 
 
 def text(issues: list[Issue]) -> str:
@@ -81,6 +83,7 @@ def freshness_markdown(findings: list[Finding], config: Config, today: dt.date) 
     for owner, items in _by_owner(findings, config):
         handle = f" (@{owner.github})" if owner.github else ""
         lines += [f"### {md_escape(owner.name)}{handle}", "",
+                  f"Everything on your plate: [your page]({config.base_url}owners/{owner.id}/).", "",
                   "| Advocate | Problem | Date | File | Fix |", "|---|---|---|---|---|"]
         for f in items:
             label = "⛔" if f.severity == "error" else "⚠️"
@@ -150,8 +153,22 @@ DIFF_REPORTERS: dict[str, Callable[[list[FileChange], list[str]], str]] = {
     "markdown": diff_markdown, "json": diff_json}
 
 
-def usage_report(found: Usage, today: dt.date, fmt: str) -> str:
-    """Most asked, near a limit, and the willing bench never asked: text, Markdown or JSON."""
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _owed_line(item: Owed, config: Config, today: dt.date) -> str:
+    entry = item.activity
+    when = (f"{_count(item.days_overdue(today), 'day')} overdue" if item.overdue(today)
+            else f"due {item.due.isoformat()}")
+    return (f"{config.label('activities', entry['type'])} on {entry['date']} "
+            f"for {entry['opportunity']} ({when})")
+
+
+def usage_report(found: Usage, today: dt.date, fmt: str, owed: Sequence[Owed] = (),
+                 config: Config | None = None) -> str:
+    """Most asked, near a limit, the willing bench never asked, and who is owed a thank-you:
+    text, Markdown or JSON."""
     if fmt == "json":
         return json.dumps({
             "as_of": today.isoformat(),
@@ -160,7 +177,12 @@ def usage_report(found: Usage, today: dt.date, fmt: str) -> str:
             "near_limit": [{"advocate": a.id, "name": a.name, "why": why}
                            for a, why in found.near_limit],
             "never_asked": [{"advocate": a.id, "name": a.name, "willing": a.willing("yes")}
-                            for a in found.idle]}, ensure_ascii=False, indent=2)
+                            for a in found.idle],
+            "thanks_owed": [{"advocate": o.advocate.id, "name": o.advocate.name,
+                             "activity": o.activity["type"], "date": o.activity["date"],
+                             "opportunity": o.activity["opportunity"], "due": o.due.isoformat(),
+                             "overdue": o.overdue(today)} for o in owed]},
+            ensure_ascii=False, indent=2)
     markdown = fmt == "markdown"
     name = md_escape if markdown else str
     head = "## " if markdown else ""
@@ -172,6 +194,10 @@ def usage_report(found: Usage, today: dt.date, fmt: str) -> str:
     lines += ["", f"{head}Willing but never asked ({len(found.idle)})"]
     lines += [f"- {name(a.name)} ({a.id}): willing for {', '.join(a.willing('yes'))}"
               for a in found.idle] or ["- nobody"]
+    if config is not None and config.recognition.follow_up_days:
+        lines += ["", f"{head}Owed a thank-you ({len(owed)})"]
+        lines += [f"- {name(o.advocate.name)} ({o.advocate.id}): {name(_owed_line(o, config, today))}"
+                  for o in owed] or ["- nobody"]
     return "\n".join(lines)
 
 
@@ -209,4 +235,232 @@ def value_report(figures: dict[str, Any], fmt: str) -> str:
                        ("by_team", "By requesting team"), ("most_active", "Most active")):
         lines += ["", f"{head}{title}"] + [f"- {name(str(label))}: {count}"
                                           for label, count in figures[key]]
+    return "\n".join(lines)
+
+
+# The digest: one wording, rendered as Markdown, text, Slack or Teams. A line is a list of parts:
+# text (always escaped for the format) or a link (text, address).
+Part = str | tuple[str, str]
+MOST_LISTED = 10  # items per digest section; the rest are counted
+
+
+def _amount(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def digest_sections(found: dict[str, Any], base: str | None = None
+                    ) -> list[tuple[str, list[list[Part]]]]:
+    """The digest as (heading, lines), empty sections left out. Profile links start with `base`
+    (default: the site's base_url, for a digest read elsewhere)."""
+    currency = found["catalog"]["currency"]
+    base = found["catalog"]["base_url"] if base is None else base
+
+    def person(who: dict[str, Any]) -> tuple[str, str]:
+        return who["name"], base + who["url"]
+
+    def capped(lines: list[list[Part]]) -> list[list[Part]]:
+        if len(lines) <= MOST_LISTED:
+            return lines
+        return [*lines[:MOST_LISTED], [f"… and {len(lines) - MOST_LISTED} more"]]
+
+    sections: list[tuple[str, list[list[Part]]]] = []
+    if found["joined"]:
+        sections.append((f"New in the catalog ({len(found['joined'])})", capped([
+            [person(w), f", {w['title']} at {w['company']} — {w['industry']}, {w['region']}"]
+            for w in found["joined"]])))
+    acts = found["activities"]
+    if acts["count"]:
+        lines: list[list[Part]] = [
+            ["By type: " + ", ".join(f"{label} {n}" for label, n in acts["by_type"])],
+            ["By team: " + ", ".join(f"{team} {n}" for team, n in acts["by_team"][:MOST_LISTED])]]
+        lines += [["Won: ", w["opportunity"]]
+                  + ([f" ({_amount(float(w['amount']), currency)})"] if w["amount"] else [])
+                  + [" with ", person(w["advocate"])] for w in acts["won"][:MOST_LISTED]]
+        if found["first_activity"]:
+            lines.append(["Asked for the first time: ",
+                          *_joined([person(w) for w in found["first_activity"]])])
+        ask = "ask" if acts["count"] == 1 else "asks"
+        won = f", {_amount(acts['amount_won'], currency)} won" if acts["won"] else ""
+        sections.append((f"Activity: {acts['count']} {ask}{won}", lines))
+    if found["quotes"]:
+        sections.append((f"New approved quotes ({len(found['quotes'])})", capped([
+            [person(q), f": “{q['text']}”"] for q in found["quotes"]])))
+    if found["material"]:
+        sections.append((f"Published ({len(found['material'])})", capped([
+            [f"{m['type']}: ", (m["title"], m["link"]), " — ", person(m)]
+            for m in found["material"]])))
+    if found["recognitions"]:
+        sections.append((f"Thanked ({len(found['recognitions'])})", capped([
+            [person(r), f" — {r['kind']}" + (f": {_clipped(r['notes'])}" if r["notes"] else "")
+             + f", by {r['by']}"] for r in found["recognitions"]])))
+    if found["available_again"]:
+        sections.append((f"Available again ({len(found['available_again'])})", capped([
+            [person(w), f", since {w['since']}"] for w in found["available_again"]])))
+    cover = found["coverage"]
+    if cover["moves"] or cover["short"]:
+        lines = [[f"{m['target']}: {m['before']} → {m['after']} of {m['min']}"
+                  + (" (now met)" if m["after"] >= m["min"] > m["before"] else "")]
+                 for m in cover["moves"]]
+        if cover["short"]:
+            lines.append(["Still short: " + ", ".join(
+                f"{s['target']} {s['count']} of {s['min']}" for s in cover["short"][:MOST_LISTED])])
+        sections.append(("Coverage against targets", lines))
+    care: list[list[Part]] = [[f"{group['owner']}: ", *_joined([person(w) for w in group["advocates"]])]
+                              for group in found["gone_stale"]]
+    if found["stale"]:
+        care.append([f"{found['stale']} listed profile{'s need' if found['stale'] != 1 else ' needs'} "
+                     "verification in all"])
+    if found["thanks_owed"]:
+        care.append([f"{found['thanks_owed']} thank-you{'s' if found['thanks_owed'] != 1 else ''} "
+                     "overdue"])
+    if care:
+        sections.append(("Gone stale, by owner" if found["gone_stale"] else "Needs care", care))
+    return sections
+
+
+def _clipped(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def _joined(parts: list[Part]) -> list[Part]:
+    out: list[Part] = []
+    for n, part in enumerate(parts):
+        out += [", "] if n else []
+        out.append(part)
+    return out
+
+
+def digest_heading(found: dict[str, Any]) -> str:
+    return f"{found['catalog']['title']} — {found['period']['title']}"
+
+
+def digest_intro(found: dict[str, Any]) -> str:
+    quiet = is_quiet(found)
+    return (f"{found['listed']} advocates listed, {found['available']} available to ask now."
+            + (" A quiet week: no one new, asked, published or thanked." if quiet else ""))
+
+
+def _render(found: dict[str, Any], plain: Callable[[str], str],
+            link: Callable[[str, str], str], heading: Callable[[str], str],
+            item: str) -> list[str]:
+    out = [heading(plain(digest_heading(found))), "", plain(digest_intro(found))]
+    for title, lines in digest_sections(found):
+        out += ["", heading(plain(title))]
+        out += [item + "".join(plain(part) if isinstance(part, str) else link(*part)
+                               for part in line) for line in lines]
+    return out
+
+
+def _md_part(value: str) -> str:
+    """md_escape for a piece of a line: its spaces at either end are kept."""
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", re.sub(r"\s+", " ", value))
+
+
+def digest_markdown(found: dict[str, Any]) -> str:
+    lines = _render(found, _md_part, lambda text, url: f"[{_md_part(text)}](<{url}>)",
+                    lambda title: f"### {title}", "- ")
+    lines[0] = "## " + lines[0].removeprefix("### ")
+    return "\n".join(lines) + "\n"
+
+
+def digest_text(found: dict[str, Any]) -> str:
+    return "\n".join(_render(found, lambda text: text, lambda text, url: f"{text} <{url}>",
+                             lambda title: title, "  - ")) + "\n"
+
+
+def _slack_escape(text: str) -> str:
+    """Slack's mrkdwn: &, < and > are the only characters to escape; `<!channel>` and
+    `<@U…>` come only from < and >, so data cannot mention anyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def digest_slack(found: dict[str, Any]) -> str:
+    """An incoming-webhook message: a header, then a section block per digest section (each
+    within Slack's 3,000 characters)."""
+    def link(text: str, url: str) -> str:
+        return f"<{url}|{_slack_escape(text).replace('|', '¦')}>"
+
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": digest_heading(found)[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(digest_intro(found))}}]
+    for title, lines in digest_sections(found):
+        body = f"*{_slack_escape(title)}*\n" + "\n".join(
+            "• " + "".join(_slack_escape(p) if isinstance(p, str) else link(*p) for p in line)
+            for line in lines)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}})
+    return json.dumps({"text": digest_heading(found), "blocks": blocks}, ensure_ascii=False)
+
+
+_TEAMS_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def digest_teams(found: dict[str, Any]) -> str:
+    """A Teams incoming-webhook (Workflows) message: one Adaptive Card, a text block per section;
+    data is backslash-escaped so it cannot add markup or links."""
+    def plain(text: str) -> str:
+        return _TEAMS_SPECIAL.sub(r"\\\1", text)
+
+    def link(text: str, url: str) -> str:
+        return f"[{plain(text)}]({url})"
+
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "size": "Large", "weight": "Bolder", "wrap": True,
+         "text": plain(digest_heading(found))},
+        {"type": "TextBlock", "wrap": True, "text": plain(digest_intro(found))}]
+    for title, lines in digest_sections(found):
+        body.append({"type": "TextBlock", "weight": "Bolder", "wrap": True, "spacing": "Medium",
+                     "text": plain(title)})
+        body.append({"type": "TextBlock", "wrap": True, "text": "\n".join(
+            "- " + "".join(plain(p) if isinstance(p, str) else link(*p) for p in line)
+            for line in lines)})
+    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "type": "AdaptiveCard", "version": "1.4", "body": body}
+    return json.dumps({"type": "message", "attachments": [
+        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]},
+        ensure_ascii=False)
+
+
+def digest_json(found: dict[str, Any]) -> str:
+    return json.dumps(found, ensure_ascii=False, indent=2)
+
+
+DIGEST_FORMATS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "markdown": digest_markdown, "text": digest_text, "json": digest_json,
+    "slack": digest_slack, "teams": digest_teams}
+
+
+def owner_report(found: dict[str, Any], nominations: Sequence[Any], fmt: str) -> str:
+    """`report owner`: an owner's page as text, Markdown or JSON; nominations named (the command
+    runs where the nominations are, unlike the site)."""
+    named = [{"id": n.id, "name": n.name, "nominated_on": n.data["nominated_on"]} for n in nominations]
+    if fmt == "json":
+        return json.dumps({**found, "nominations": named}, ensure_ascii=False, indent=2)
+    markdown = fmt == "markdown"
+    name = md_escape if markdown else str
+    head = "## " if markdown else ""
+    owner = found["owner"]
+    lines = [f"{head}{name(owner['name'])} ({owner['id']}): "
+             + ("nothing waits this week" if found["empty"] else
+                f"{len(found['attention'])} to check, {_count(len(found['thanks']), 'thank-you')} "
+                f"owed, {len(found['booked'])} booked, {_count(len(named), 'nomination')} waiting")]
+    lines += ["", f"{head}Needs attention"]
+    lines += [f"- {name(r['message'])}" + (f" — verify: {r['verify_href']}" if r["verify_href"]
+                                            else f" — {name(r['hint'])}")
+              for r in found["attention"]] or ["- nothing"]
+    lines += ["", f"{head}Thank-yous owed"]
+    lines += [f"- {name(r['name'])}: {name(r['label'])} on {r['date']} for {name(r['opportunity'])} "
+              + (f"({_count(r['days_overdue'], 'day')} overdue)" if r["overdue"] else f"(due {r['due']})")
+              for r in found["thanks"]] or ["- nothing"]
+    lines += ["", f"{head}Booked"]
+    lines += [f"- {r['date']}: {name(r['label'])} with {name(r['name'])} for {name(r['opportunity'])}, "
+              f"asked by {name(r['requested_by'])}" for r in found["booked"]] or ["- nothing"]
+    if found["requests_url"]:
+        lines.append(f"- open requests assigned to you: {found['requests_url']}")
+    lines += ["", f"{head}Nominations waiting for review"]
+    lines += [f"- {name(n['name'])} ({n['id']}), nominated {n['nominated_on']}" for n in named] \
+        or ["- none"]
+    lines += ["", f"{head}Advocates held ({len(found['advocates'])})"]
+    lines += [f"- {name(r['name'])}, {name(r['company'])}: {r['availability']}, verified "
+              f"{r['last_verified']}" for r in found["advocates"]] or ["- none"]
     return "\n".join(lines)

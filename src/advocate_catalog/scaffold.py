@@ -25,7 +25,7 @@ STARTER = Path(__file__).parent / "starter"
 SOURCE_URL = "https://github.com/tessellate/advocate-catalog"
 # The workflows a data repository runs; test.yml and upgrade-check.yml test the tool itself.
 WORKFLOWS = ("validate.yml", "deploy.yml", "freshness.yml", "nominate.yml", "request.yml",
-             "verify.yml")
+             "verify.yml", "digest.yml")
 ISSUE_FORMS = {".github/ISSUE_TEMPLATE/nominate.yml": issueform.form,
                ".github/ISSUE_TEMPLATE/request.yml": issueform.request_form,
                ".github/ISSUE_TEMPLATE/verify.yml": issueform.verify_form}

@@ -19,6 +19,7 @@ from .coverage import Target, targets_from
 from .errors import InvalidData, Issue
 from .load import MAX_FILE_BYTES, Document, JsonPath, read, read_regular
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
+from .recognition import gift_issues, recognition_issues
 
 if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to do never needs them
     import jsonschema
@@ -33,7 +34,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VOCABULARY_DEFS = {
     "industry": "industries", "region": "regions", "company_size": "company_sizes",
     "product": "products", "persona": "personas", "function": "functions", "activity": "activities",
-    "consent_scope": "consent_scopes",
+    "consent_scope": "consent_scopes", "recognition_kind": "recognition_kinds",
 }
 
 _TYPE_NAMES = {
@@ -150,7 +151,8 @@ def _fill(definition: dict[str, Any], config: Config, vocabulary: str) -> None:
         definition["x-vocabulary"] = "owners"
     else:
         terms = [(term.id, term.label) for term in config.vocabularies[vocabulary]]
-        definition["x-vocabulary"] = f"taxonomy.{vocabulary}"
+        definition["x-vocabulary"] = ("recognition.kinds" if vocabulary == "recognition_kinds"
+                                      else f"taxonomy.{vocabulary}")
     definition["enum"] = [term_id for term_id, _ in terms]
     definition["enumDescriptions"] = [label for _, label in terms]
 
@@ -386,12 +388,15 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
         return None, doc.issues
     issues = schema_issues(doc, file_validator(root, "config.schema.json"))
     if not issues:
-        for vocabulary in VOCABULARIES:
+        lists = [(("taxonomy", vocabulary), doc.data["taxonomy"][vocabulary])
+                 for vocabulary in VOCABULARIES]
+        lists.append((("recognition", "kinds"), (doc.data.get("recognition") or {}).get("kinds", [])))
+        for where, terms in lists:
             seen: set[str] = set()
-            for i, term in enumerate(doc.data["taxonomy"][vocabulary]):
+            for i, term in enumerate(terms):
                 if term["id"] in seen:
-                    issues.append(doc.issue(("taxonomy", vocabulary, i, "id"),
-                                            f"taxonomy.{vocabulary} lists '{term['id']}' twice",
+                    issues.append(doc.issue((*where, i, "id"),
+                                            f"{'.'.join(where)} lists '{term['id']}' twice",
                                             "remove one of them"))
                 seen.add(term["id"])
         known = {term["id"] for term in doc.data["taxonomy"]["activities"]}
@@ -620,6 +625,9 @@ def validate(root: Path, today: dt.date | None = None,
                       _records(nomination_docs, Nomination))
     for advocate in catalog.advocates:
         issues += limit_issues(advocate, config.limits)
+        issues += recognition_issues(advocate, today, config)
+    issues += [issue for doc, _ in advocate_docs if doc.data is not None and not doc.issues
+               for issue in gift_issues(doc, config)]
     catalog.targets, target_issues = load_targets(root, config)
     issues += target_issues
     documents = {doc.path: doc for doc, _ in advocate_docs + nomination_docs}
