@@ -173,3 +173,19 @@ def test_recognition_kinds_default_when_catalog_yaml_names_none(repo: Path) -> N
     assert not validate(repo, AS_OF).errors
     _catalog_yaml(repo, "recognition:\n  kinds:\n    - {id: shout-out, label: Shout-out}\n")
     assert validate(repo, AS_OF).errors  # the list replaces the defaults
+
+
+def test_a_data_repository_with_its_own_older_schema_still_validates(repo: Path) -> None:
+    """A company that copied schemas/ before recognition existed: no crash, recognition refused."""
+    import json
+
+    schema_file = repo / "schemas" / "advocate.schema.json"
+    schema = json.loads(schema_file.read_text())
+    del schema["$defs"]["recognition_kind"], schema["properties"]["recognition"]
+    schema_file.write_text(json.dumps(schema))
+    write(repo / "advocates", "full-profile.yaml", _profile(CALL))
+    assert not validate(repo, AS_OF).errors
+    named = "recognition:\n  - {date: 2026-10-05, kind: thank-you, by: Ana}\n"
+    write(repo / "advocates", "full-profile.yaml", _profile(CALL, named))
+    errors = [str(e) for e in validate(repo, AS_OF).errors]
+    assert errors and "recognition" in errors[0]

@@ -15,10 +15,9 @@ AVAILABILITY_LABELS = {"available": "Available", "resting": "Resting", "at-limit
 
 
 def log(advocate: Advocate) -> list[dict[str, Any]]:
-    """The activity log, each entry with its parsed date and its index in the file, by date."""
-    entries = [{**entry, "day": dt.date.fromisoformat(entry["date"]), "index": i}
-               for i, entry in enumerate(advocate.data.get("activity", []))]
-    return sorted(entries, key=lambda e: (e["day"], e["index"]))
+    """The activity log, each entry with its parsed date and its index in the file, by date
+    (shared: do not change it)."""
+    return advocate.dated("activity")
 
 
 def _in_window(entries: list[dict[str, Any]], activity: str | None, days: int,

@@ -82,7 +82,19 @@ def coverage(advocates: list[Advocate], targets: list[Target],
     """Each target with its count on `today` (default: the clock's), the biggest gaps first,
     then the met targets."""
     pool = counted(advocates, today or dt.date.today())
-    rows = [Coverage(t, sum(t.matches(a) for a in pool)) for t in targets]
+    return tally(targets, matching(pool, targets), {a.id for a in pool})
+
+
+def matching(advocates: list[Advocate], targets: list[Target]) -> dict[Target, frozenset[str]]:
+    """The ids of the advocates each target matches, whoever counts: worked out once, it
+    serves the counts on many days (the digest's weeks)."""
+    return {t: frozenset(a.id for a in advocates if t.matches(a)) for t in targets}
+
+
+def tally(targets: list[Target], matches: dict[Target, frozenset[str]],
+          pool: set[str]) -> list[Coverage]:
+    """Coverage rows of the advocates in `pool` (ids of those who count), biggest gaps first."""
+    rows = [Coverage(t, len(matches[t] & pool)) for t in targets]
     return sorted(rows, key=lambda c: (-c.gap, c.target.label))
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .activity import availability, log
-from .coverage import coverage
+from .coverage import Target, counted, matching, tally
 from .freshness import VERIFIED_STATUSES, verification_due
-from .model import ASSET_LABELS, YEAR, Advocate, Catalog, current, sort_key
+from .model import ASSET_LABELS, Advocate, Catalog, current, sort_key
 from .recognition import owed_by_all, recognitions
 
 EN_DASH = "\u2013"  # between the days of a span
@@ -110,8 +110,13 @@ def _consented_on(advocate: Advocate) -> dt.date:
     return dt.date.fromisoformat(advocate.data["consent"]["given_on"])
 
 
-def digest(catalog: Catalog, period: Period) -> dict[str, Any]:
-    """The digest's figures and lists for `period`, JSON-ready (dates as ISO text)."""
+def digest(catalog: Catalog, period: Period,
+           matches: dict[Target, frozenset[str]] | None = None,
+           count_available: bool = True) -> dict[str, Any]:
+    """The digest's figures and lists for `period`, JSON-ready (dates as ISO text). `matches`:
+    `coverage.matching` of the catalog, when many periods share it. Without `count_available`,
+    `available` is None: how many could be asked on the period's last day costs a look at every
+    log, worth it for the week being posted, not for each older one."""
     config, until = catalog.config, period.until
     day_before = period.since - dt.timedelta(days=1)
     # Listed on the period's last day, and since their consent was given. Consent given within
@@ -147,18 +152,24 @@ def digest(catalog: Catalog, period: Period) -> dict[str, Any]:
             gone_stale.setdefault(config.owners[a.data["owner"]].name, []).append(who(a))
     stale_now = sum(a.status in VERIFIED_STATUSES and verification_due(a, config) < until
                     for a in listed)
-    now = {a.id: availability(a, until, config.limits) for a in listed}
+    # A rest or a limit ends a rule's number of days after an activity: only advocates with an
+    # activity that long before a day of the period can be available again in it.
+    spans = {*config.limits.rest_after.values(), *(days for _, _, days in config.limits.windows())}
+    length = (until - period.since).days + 1
+    triggers = {period.since - dt.timedelta(days=d - k) for d in spans for k in range(length)}
     available_again = []
-    recent = day_before - dt.timedelta(days=YEAR)  # no rule rests anyone longer than a year
     for a in listed:
-        if now[a.id].state != "available" or not any(e["day"] > recent for e in logs[a.id]):
+        if not any(e["day"] in triggers for e in logs[a.id]):
             continue
         before = availability(a, day_before, config.limits)
-        if before.state in ("resting", "at-limit") and before.until and before.until <= until:
+        if before.state in ("resting", "at-limit") and before.until and before.until <= until \
+                and availability(a, until, config.limits).state == "available":
             available_again.append(who(a, since=before.until.isoformat()))
-    before_rows = {row.target: row.count for row in coverage(
-        [a for a in catalog.advocates if a.id in listed_before], catalog.targets, day_before)}
-    rows = coverage(listed, catalog.targets, until)
+    matches = matches if matches is not None else matching(catalog.advocates, catalog.targets)
+    before_pool = {a.id for a in counted([a for a in catalog.advocates if a.id in listed_before],
+                                          day_before)}
+    before_rows = {row.target: row.count for row in tally(catalog.targets, matches, before_pool)}
+    rows = tally(catalog.targets, matches, {a.id for a in counted(listed, until)})
     moves = [{"target": row.target.label, "before": before_rows[row.target], "after": row.count,
               "min": row.target.minimum, "met": row.count >= row.target.minimum}
              for row in rows if row.count != before_rows[row.target]]
@@ -168,7 +179,8 @@ def digest(catalog: Catalog, period: Period) -> dict[str, Any]:
         "catalog": {"title": config.title, "base_url": config.base_url,
                     "currency": config.currency},
         "listed": len(listed),
-        "available": sum(state.state == "available" for state in now.values()),
+        "available": (sum(availability(a, until, config.limits).state == "available"
+                          for a in listed) if count_available else None),
         "joined": joined,
         "first_activity": first_time,
         "activities": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,8 +35,10 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def sort_key(text: str) -> str:
-    """Order names as people expect: case- and accent-insensitive (Élise with the E's)."""
+    """Order names as people expect: case- and accent-insensitive (Élise with the E's). Kept:
+    the same names are sorted again for every list page and week of digests."""
     return fold(text)
 
 
@@ -209,6 +212,18 @@ class Record:
 
     def position_of(self, *path: str | int) -> tuple[int, int]:
         return self.positions.value_at(tuple(path)) or (1, 1)
+
+    def dated(self, field: str) -> list[dict[str, Any]]:
+        """A dated list of the file (`activity`, `recognition`), each entry with its parsed `day`
+        and its `index` in the file, by date. Parsed once per record and kept: a build asks for
+        an advocate's log many times (availability on many days, weeks of digests).
+        Callers must not change what it returns."""
+        kept: dict[str, list[dict[str, Any]]] = self.__dict__.setdefault("_dated", {})
+        if field not in kept:
+            entries = [{**entry, "day": dt.date.fromisoformat(entry["date"]), "index": i}
+                       for i, entry in enumerate(self.data.get(field, []))]
+            kept[field] = sorted(entries, key=lambda e: (e["day"], e["index"]))
+        return kept[field]
 
 
 @dataclass

@@ -39,12 +39,14 @@ class Agenda:
         return not (self.attention or self.booked or self.thanks or self.nominations)
 
 
-def agenda(catalog: Catalog, owner_id: str, today: dt.date) -> Agenda:
-    """What `owner_id` holds and owes on `today`. KeyError when no such owner."""
+def agenda(catalog: Catalog, owner_id: str, today: dt.date,
+           listed: list[Advocate] | None = None) -> Agenda:
+    """What `owner_id` holds and owes on `today` (`listed`: the catalog's listed advocates, when
+    the caller has them already). KeyError when no such owner."""
     config = catalog.config
     owner = config.owners[owner_id]
-    held = sorted((a for a in catalog.listed(today) if a.data["owner"] == owner_id),
-                  key=lambda a: sort_key(a.name))
+    held = sorted((a for a in (catalog.listed(today) if listed is None else listed)
+                   if a.data["owner"] == owner_id), key=lambda a: sort_key(a.name))
     attention = sorted((finding for a in held for finding in check_advocate(a, today, config)),
                        key=lambda f: (f.severity != "error", f.due, sort_key(f.name)))
     booked = sorted(((a, entry) for a in held for entry in log(a) if entry["day"] > today),

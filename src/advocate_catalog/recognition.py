@@ -19,10 +19,9 @@ NOT_CHASED = ("inactive", "nominated")
 
 
 def recognitions(advocate: Advocate) -> list[dict[str, Any]]:
-    """The recognition log, each entry with its parsed date and its index in the file, by date."""
-    entries = [{**entry, "day": dt.date.fromisoformat(entry["date"]), "index": i}
-               for i, entry in enumerate(advocate.data.get("recognition", []))]
-    return sorted(entries, key=lambda e: (e["day"], e["index"]))
+    """The recognition log, each entry with its parsed date and its index in the file, by date
+    (shared: do not change it)."""
+    return advocate.dated("recognition")
 
 
 @dataclass(frozen=True)

@@ -337,7 +337,8 @@ def digest_heading(found: dict[str, Any]) -> str:
 
 def digest_intro(found: dict[str, Any]) -> str:
     quiet = is_quiet(found)
-    return (f"{found['listed']} advocates listed, {found['available']} available to ask now."
+    available = "" if found["available"] is None else f", {found['available']} available to ask now"
+    return (f"{found['listed']} advocates listed{available}."
             + (" A quiet week: no one new, asked, published or thanked." if quiet else ""))
 
 

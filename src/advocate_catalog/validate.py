@@ -161,7 +161,10 @@ def filled_schemas(root: Path, config: Config) -> dict[str, dict[str, Any]]:
     """Every schema by file name, with the vocabularies of `config` inlined as enums."""
     advocate = copy.deepcopy(_read_schema(root, "advocate.schema.json"))
     for definition, vocabulary in {**VOCABULARY_DEFS, "owner": "owners"}.items():
-        _fill(advocate["$defs"][definition], config, vocabulary)
+        # A data repository's own copy of the schema may predate a vocabulary (recognition
+        # kinds came later): what it does not define, it does not allow, so nothing to fill.
+        if definition in advocate.get("$defs", {}):
+            _fill(advocate["$defs"][definition], config, vocabulary)
     targets = copy.deepcopy(_read_schema(root, "targets.schema.json"))
     fields = targets["properties"]["targets"]["items"]["properties"]
     for definition in ("industry", "region", "product", "persona", "function"):
