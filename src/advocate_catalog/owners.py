@@ -83,7 +83,8 @@ def rows(found: Agenda, catalog: Catalog, today: dt.date) -> dict[str, Any]:
                     "label": label("activities", str(o.activity["type"])),
                     "date": o.activity["date"], "opportunity": o.activity["opportunity"],
                     "due": o.due.isoformat(), "overdue": o.overdue(today),
-                    "days_overdue": o.days_overdue(today)} for o in found.thanks],
+                    "days_overdue": o.days_overdue(today),
+                    "edit_href": edit_href(config, o.advocate.path)} for o in found.thanks],
         "booked": [{"id": a.id, "name": a.name, "date": entry["date"],
                     "label": label("activities", str(entry["type"])),
                     "opportunity": entry["opportunity"], "requested_by": entry["requested_by"]}
