@@ -132,6 +132,8 @@ def test_every_request_stays_on_the_site(page, site_url: str, sample_catalog) ->
     page.wait_for_timeout(500)
     page.goto(site_url + "advocates/" + sample_catalog.listed(AS_OF)[0].id + "/")
     page.goto(site_url + "advocates/")
+    for path in ("digest/", "digest/2026-W47/", "owners/", "owners/amara-okafor/", "whats-new/"):
+        page.goto(site_url + path)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
     assert page.requests and all(url.startswith(origin) for url in page.requests)
     assert page.console_errors == []
