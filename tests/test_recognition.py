@@ -56,7 +56,7 @@ def test_an_activity_without_a_recognition_warns_on_its_line_once_overdue(repo: 
     line = path.read_text().splitlines().index(CALL.splitlines()[0]) + 1
     # The webinar three days ago is owed but not overdue; the call in October is overdue.
     assert len(warnings) == 1
-    assert warnings[0].startswith(f"advocates/full-profile.yaml:{line}:")
+    assert warnings[0].startswith(f"advocates/full-profile.yaml:{line}:") and ": notice: " in warnings[0]
     assert "Reference call on 2026-10-01" in warnings[0] and "53 days" in warnings[0]
     assert "for_activity: 2026-10-01" in warnings[0]
 
@@ -111,6 +111,9 @@ def test_gifts_over_the_yearly_budget_warn_without_saying_what_they_cost(repo: P
     (warning,) = _warnings(repo)
     assert warning.startswith(f"advocates/full-profile.yaml:{line}:")
     assert "budget of 200 USD" in warning and "170" not in warning and "210" not in warning
+    strict = CliRunner().invoke(main, ["--root", str(repo), "validate", "--strict", "--as-of",
+                                       AS_OF.isoformat()])
+    assert strict.exit_code == 1  # the file says it: the pull request adding the gift is told
 
 
 def test_the_sample_owes_the_thank_yous_it_was_written_to_owe(sample_catalog) -> None:
@@ -129,7 +132,11 @@ def test_validate_prints_the_sample_warnings_with_lines() -> None:
     for line in owed:
         path, number = re.match(r"(advocates/[\w-]+\.yaml):(\d+):", line).groups()  # type: ignore[union-attr]
         assert "- date:" in (ROOT / path).read_text().splitlines()[int(number) - 1]
-    assert any("do-yeon-park.yaml" in line and "gift budget" in line for line in result.output.splitlines())
+    assert all(": notice: " in line for line in owed)  # overdue by the calendar: never fails --strict
+    strict = CliRunner().invoke(main, ["--root", str(ROOT), "validate", "--strict", "--as-of",
+                                       AS_OF.isoformat()])
+    assert strict.exit_code == 0, strict.output
+    assert "0 error(s), 0 warning(s), 3 notice(s)" in strict.output
 
 
 def test_report_usage_lists_who_is_owed_a_thank_you() -> None:

@@ -251,7 +251,7 @@ def load_documents(path: Path, fingerprint_now: str, hashes: dict[str, str]) -> 
                 and isinstance(entry.get("refused"), list)
                 and all(isinstance(r, list) and all(type(part) in (str, int) for part in r)
                         for r in entry["refused"])
-                and all(i[2] in ("error", "warning") for i in entry["issues"])):
+                and all(i[2] in ("error", "warning", "notice") for i in entry["issues"])):
             continue
         documents[name] = Document(
             name, entry["data"], [Issue(name, *issue) for issue in entry["issues"]],

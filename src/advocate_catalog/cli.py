@@ -147,16 +147,19 @@ def main(ctx: click.Context, root: Path, debug: bool) -> None:
 def _summary(result: Result) -> str:
     catalog = result.catalog
     errors = len(result.errors)
-    warnings = len(result.issues) - errors
+    notices = sum(issue.severity == "notice" for issue in result.issues)
+    warnings = len(result.issues) - errors - notices
     counts = (f"{len(catalog.advocates)} advocates, {len(catalog.nominations)} nominations"
               if catalog else "catalog.yaml could not be read")
-    return f"{counts}: {errors} error(s), {warnings} warning(s)"
+    return f"{counts}: {errors} error(s), {warnings} warning(s)" + (
+        f", {notices} notice(s)" if notices else "")
 
 
 @main.command("validate")
 @click.option("--format", "fmt", type=click.Choice(sorted(reporters.REPORTERS)), default="text",
               show_default=True, help="How to print the issues.")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (CI uses this).")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings as errors (CI uses this); notices never fail.")
 @click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
               help="Check dates against this day instead of today.")
 @click.pass_obj
@@ -167,7 +170,7 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
     if result.issues or fmt == "json":  # JSON is always a document, an empty list included
         echo(reporters.REPORTERS[fmt](result.issues))
     echo(_summary(result), err=True)
-    if result.errors or (strict and result.issues):
+    if result.errors or (strict and any(i.severity == "warning" for i in result.issues)):
         sys.exit(1)
 
 

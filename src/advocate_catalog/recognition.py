@@ -63,7 +63,8 @@ def owed_by_all(advocates: list[Advocate], today: dt.date, config: Config) -> li
 
 
 def recognition_issues(advocate: Advocate, today: dt.date, config: Config) -> list[Issue]:
-    """A warning for each activity whose recognition is overdue, and for each `for_activity`
+    """A notice for each activity whose recognition is overdue (time alone makes it so: it must
+    not fail a pull request under `validate --strict`), and a warning for each `for_activity`
     that names no activity."""
     issues = []
     for item in owed(advocate, today, config):
@@ -71,7 +72,7 @@ def recognition_issues(advocate: Advocate, today: dt.date, config: Config) -> li
             entry = item.activity
             line, col = advocate.position_of("activity", entry["index"])
             issues.append(Issue(
-                advocate.path, line, col, "warning",
+                advocate.path, line, col, "notice",
                 f"activity[{entry['index']}] ({config.label('activities', entry['type'])} on "
                 f"{entry['date']}) has had no recognition for {(today - entry['day']).days} days "
                 f"(catalog.yaml asks for one within {config.recognition.follow_up_days})",

@@ -584,15 +584,15 @@ def capped(issues: list[Issue], most: int = MAX_WARNINGS_PER_KIND) -> list[Issue
     kept: list[Issue] = []
     first_left_out: dict[str, Issue] = {}
     for issue in issues:
-        if issue.severity == "warning":
+        if issue.severity != "error":
             seen[issue.hint] = seen.get(issue.hint, 0) + 1
             if seen[issue.hint] > most:
                 first_left_out.setdefault(issue.hint, issue)
                 continue
         kept.append(issue)
     for hint, issue in first_left_out.items():
-        kept.append(Issue(issue.path, issue.line, issue.col, "warning",
-                          f"{seen[hint] - most:,} more warnings like this one were left out "
+        kept.append(Issue(issue.path, issue.line, issue.col, issue.severity,
+                          f"{seen[hint] - most:,} more {issue.severity}s like this one were left out "
                           f"(first {most} shown)", hint))
     return kept
 
