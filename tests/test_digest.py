@@ -109,6 +109,8 @@ def test_every_format_carries_the_same_week(week: dict) -> None:
 def test_data_cannot_add_markup_mentions_or_links(week: dict) -> None:
     hostile = json.loads(json.dumps(week))
     hostile["joined"][0]["name"] = "<!channel> [x](https://evil.example) *bold* @team"
+    hostile["quotes"][0]["text"] = "two\n\n# lines"
+    assert "“two # lines”" in reporters.digest_text(hostile)
     slack = reporters.digest_slack(hostile)
     assert "<!channel>" not in slack and "&lt;!channel&gt;" in slack
     markdown = reporters.digest_markdown(hostile)

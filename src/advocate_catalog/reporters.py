@@ -295,7 +295,7 @@ def digest_sections(found: dict[str, Any], base: str | None = None
              + f", by {r['by']}"] for r in found["recognitions"]])))
     if found["available_again"]:
         sections.append((f"Available again ({len(found['available_again'])})", capped([
-            [person(w), f", since {w['since']}"] for w in found["available_again"]])))
+            [person(w), f", since {_day(w['since'])}"] for w in found["available_again"]])))
     cover = found["coverage"]
     if cover["moves"] or cover["short"]:
         lines = [[f"{m['target']}: {m['before']} → {m['after']} of {m['min']}"
@@ -315,7 +315,18 @@ def digest_sections(found: dict[str, Any], base: str | None = None
                      "overdue"])
     if care:
         sections.append(("Gone stale, by owner" if found["gone_stale"] else "Needs care", care))
-    return sections
+    # A quote or a note may span lines in its file; in a digest every item is one line.
+    return [(title, [[_one_line(p) if isinstance(p, str) else (_one_line(p[0]), p[1]) for p in line]
+                     for line in lines]) for title, lines in sections]
+
+
+def _day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
 
 
 def _clipped(text: str, limit: int = 90) -> str:
