@@ -82,7 +82,7 @@ def test_markdown_reads_as_the_closing_note_shows(week: dict) -> None:
     for heading in ("### New in the catalog (1)", "### Activity: 1 ask, 180,000 USD won",
                     "### New approved quotes (2)", "### Published (1)", "### Thanked (1)",
                     "### Available again (1)", "### Coverage against targets",
-                    "### Gone stale, by owner"):
+                    "### Needs care"):
         assert f"\n{heading}\n" in text, heading
     assert "- Won: Initech expansion (180,000 USD) with [Emily Tran](<https://advocates.tessellate" \
            ".example/advocates/emily-tran/>)" in text
@@ -117,6 +117,13 @@ def test_data_cannot_add_markup_mentions_or_links(week: dict) -> None:
     assert "[x](https://evil.example)" not in markdown and "@team" not in markdown
     teams = reporters.digest_teams(hostile)
     assert "[x](https://evil.example)" not in teams and "\\\\[x\\\\]" in teams
+    # An asset address the schema allows (https, no spaces) cannot close the link it sits in.
+    hostile["material"][0]["link"] = "https://x.example/a><!channel>|)![i](https://t.example/p.png)"
+    for text in (reporters.digest_slack(hostile), reporters.digest_markdown(hostile),
+                 reporters.digest_teams(hostile)):
+        assert "<!channel>" not in text and "](https://t.example" not in text
+        assert "https://x.example/a%3E%3C%21channel%3E%7C%29" in text or \
+            "https://x.example/a%3E%3C!channel%3E%7C%29" in text
 
 
 def test_cli_formats_and_errors() -> None:
@@ -191,3 +198,28 @@ def test_the_site_has_a_page_per_finished_week_in_whats_new_and_the_feed(built_s
     feed = (built_site / "feed.xml").read_text()
     assert "<id>https://advocates.tessellate.example/digest/2026-W47/</id>" in feed
     assert "Weekly digest — Week 47" in feed
+
+
+def test_a_past_week_never_names_someone_the_site_no_longer_shows(sample_repo: Path) -> None:
+    """Lucas joined in week 47; if his consent ends before the digest is made, he is gone from
+    it, as from the site. Likewise a quote whose approval has expired since."""
+    path = sample_repo / "advocates" / "lucas-moreau.yaml"
+    path.write_text(path.read_text().replace("  given_on: 2026-11-18\n",
+                                             "  given_on: 2026-11-18\n  expires_on: 2026-11-24\n"))
+    arjun = sample_repo / "advocates" / "arjun-mehta.yaml"
+    arjun.write_text(arjun.read_text().replace("approved_on: 2026-11-19",
+                                               "approved_on: 2026-11-19\n    expires_on: 2026-11-24"))
+    catalog = validated_catalog(sample_repo, AS_OF)
+    then = digest.digest(catalog, W47, as_of=AS_OF)
+    assert _ids(then["joined"]) == ["lucas-moreau"] and len(then["quotes"]) == 2
+    later = digest.digest(catalog, W47, as_of=dt.date(2026, 11, 25))
+    assert later["joined"] == [] and later["quotes"] == []
+    assert "Lucas" not in reporters.digest_markdown(later)
+
+
+def test_period_titles_and_a_start_in_the_future() -> None:
+    assert digest.Period(dt.date(2026, 12, 30), dt.date(2026, 12, 30)).title == "30 December 2026"
+    assert digest.Period(dt.date(2026, 11, 30), dt.date(2026, 12, 2)).title == \
+        "30 November \u2013 2 December 2026"
+    with pytest.raises(ValueError, match="after today"):
+        digest.period_from(AS_OF, since=AS_OF + dt.timedelta(days=3))

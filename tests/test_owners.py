@@ -58,7 +58,7 @@ def test_report_owner_names_the_nominations_and_refuses_an_unknown_owner() -> No
     text = CliRunner().invoke(main, args)
     assert text.exit_code == 0, text.output
     assert text.output.startswith("Amara Okafor (amara-okafor): 0 to check, 1 thank-you owed, "
-                                  "0 booked, 1 nomination waiting")
+                                  "1 nomination waiting")
     assert "- Wanjiru Kamau (wanjiru-kamau), nominated 2026-09-08" in text.output
     data = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).output)
     assert [n["id"] for n in data["nominations"]] == ["wanjiru-kamau"]

@@ -157,7 +157,7 @@ def test_the_profile_shows_a_timeline_newest_first_and_what_is_owed(built_site: 
     assert dates and dates == sorted(dates, reverse=True)
     assert "Customer Champion of the Year 2026" in timeline and "Award" in timeline
     emily = (built_site / "advocates" / "emily-tran" / "index.html").read_text()
-    assert "A thank-you is owed for Reference call on" in emily
+    assert "A thank-you is owed for Reference call on" in emily and "(due by 1 Dec 2026)" in emily
 
 
 def test_gift_values_reach_no_output_file(built_site: Path) -> None:
@@ -196,3 +196,32 @@ def test_a_data_repository_with_its_own_older_schema_still_validates(repo: Path)
     write(repo / "advocates", "full-profile.yaml", _profile(CALL, named))
     errors = [str(e) for e in validate(repo, AS_OF).errors]
     assert errors and "recognition" in errors[0]
+
+
+def test_a_recognition_with_only_the_required_fields_builds(repo: Path) -> None:
+    from advocate_catalog.build import build
+
+    bare = "recognition:\n  - {date: 2026-10-05, kind: thank-you, by: Ana}\n"
+    write(repo / "advocates", "full-profile.yaml", _profile(CALL, bare))
+    build(repo, repo / "site", AS_OF)
+    page = (repo / "site" / "advocates" / "full-profile" / "index.html").read_text()
+    assert "<strong>Thank-you</strong>, by <span dir=\"auto\">Ana</span>" in page
+
+
+def test_a_gift_over_budget_long_ago_no_longer_warns(repo: Path) -> None:
+    _catalog_yaml(repo, "recognition:\n  yearly_gift_budget: 200\n")
+    gifts = "  gift_values:\n    - {date: 2024-03-01, amount: 300}\n"
+    write(repo / "advocates", "full-profile.yaml", _profile(CALL, private=gifts))
+    assert _warnings(repo) == []  # history: no pull request can change it
+
+
+def test_many_overdue_thank_yous_are_shown_a_few_then_counted(repo: Path) -> None:
+    from advocate_catalog.validate import MAX_WARNINGS_PER_KIND
+
+    _catalog_yaml(repo, "recognition:\n  follow_up_days: 14\n")
+    calls = "".join(f"  - {{date: 2026-0{m}-0{d}, type: webinar, requested_by: M, opportunity: W{m}{d}}}\n"
+                    for m in range(1, 10) for d in range(1, 8))  # 63 activities, none thanked
+    write(repo / "advocates", "full-profile.yaml", _profile(calls))
+    notices = [line for line in _warnings(repo) if ": notice: " in line]  # (limits warn too)
+    assert len(notices) == MAX_WARNINGS_PER_KIND + 1
+    assert "13 more notices like this one were left out" in notices[-1]

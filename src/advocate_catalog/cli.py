@@ -622,7 +622,7 @@ def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
 @click.pass_obj
 @_friendly
 def report_owner(root: Path, owner_id: str, fmt: str, as_of: dt.date | None) -> None:
-    """What one owner holds and owes: profiles to verify, thank-yous, bookings, nominations."""
+    """What one owner holds and owes: profiles to verify, thank-yous, open requests, nominations."""
     from . import owners
 
     catalog, today = _catalog_as_of(root, as_of)
@@ -657,11 +657,11 @@ def report_digest(root: Path, since: dt.date | None, until: dt.date | None, week
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     catalog, _ = _catalog_as_of(root, as_of)
-    found = digest.digest(catalog, period)
+    found = digest.digest(catalog, period, as_of or dt.date.today())
     if fmt == "html":
         from . import layers, render
 
-        echo(render.digest_document(catalog.config, layers.layers(root, "templates"), found))
+        echo(render.digest_document(layers.layers(root, "templates"), found))
     else:
         echo(reporters.DIGEST_FORMATS[fmt](found), nl=fmt not in ("markdown", "text"))
 

@@ -41,12 +41,15 @@ class Period:
     def title(self) -> str:
         """'Week 47: 16-22 November 2026' (with an en dash), '28 December 2026 - 3 January 2027'."""
         since, until = self.since, self.until
-        if (since.year, since.month) == (until.year, until.month):
-            span = f"{since.day}{EN_DASH}{until:%-d %B %Y}"
+        last = f"{until.day} {until:%B %Y}"
+        if since == until:
+            span = last
+        elif (since.year, since.month) == (until.year, until.month):
+            span = f"{since.day}{EN_DASH}{last}"
         elif since.year == until.year:
-            span = f"{since:%-d %B} {EN_DASH} {until:%-d %B %Y}"
+            span = f"{since.day} {since:%B} {EN_DASH} {last}"
         else:
-            span = f"{since:%-d %B %Y} {EN_DASH} {until:%-d %B %Y}"
+            span = f"{since.day} {since:%B %Y} {EN_DASH} {last}"
         return f"Week {self.week.split('-W')[1].lstrip('0')}: {span}" if self.week else span
 
     def __contains__(self, day: dt.date) -> bool:
@@ -83,6 +86,9 @@ def period_from(today: dt.date, since: dt.date | None = None, until: dt.date | N
         if until is not None:
             raise ValueError("--until needs --since")
         return last_weeks(today, 1)[0]
+    if until is None and since > today:
+        raise ValueError(f"--since {since.isoformat()} is after today — give an earlier day, "
+                         "or --until too")
     until = until or today
     if until < since:
         raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
@@ -110,20 +116,24 @@ def _consented_on(advocate: Advocate) -> dt.date:
     return dt.date.fromisoformat(advocate.data["consent"]["given_on"])
 
 
-def digest(catalog: Catalog, period: Period,
+def digest(catalog: Catalog, period: Period, as_of: dt.date | None = None,
            matches: dict[Target, frozenset[str]] | None = None,
            count_available: bool = True) -> dict[str, Any]:
-    """The digest's figures and lists for `period`, JSON-ready (dates as ISO text). `matches`:
-    `coverage.matching` of the catalog, when many periods share it. Without `count_available`,
-    `available` is None: how many could be asked on the period's last day costs a look at every
-    log, worth it for the week being posted, not for each older one."""
+    """The digest's figures and lists for `period`, as told on `as_of` (default: the period's
+    last day), JSON-ready (dates as ISO text). `matches`: `coverage.matching` of the catalog,
+    when many periods share it. Without `count_available`, `available` is None: how many could
+    be asked on the period's last day costs a look at every log, worth it for the week being
+    posted, not for each older one."""
     config, until = catalog.config, period.until
+    as_of = as_of or until
     day_before = period.since - dt.timedelta(days=1)
-    # Listed on the period's last day, and since their consent was given. Consent given within
-    # the period: new in the catalog (a renewal moves given_on too, and counts as new; the data
+    # Listed on the period's last day, since their consent was given, and still listed on
+    # `as_of`: a digest never names someone the site no longer shows. Consent given within the
+    # period: new in the catalog (a renewal moves given_on too, and counts as new; the data
     # holds nothing to tell them apart).
-    listed = sorted((a for a in catalog.listed(until) if _consented_on(a) <= until),
-                    key=lambda a: sort_key(a.name))
+    still = {a.id for a in catalog.listed(as_of)} if as_of != until else None
+    listed = sorted((a for a in catalog.listed(until) if _consented_on(a) <= until
+                     and (still is None or a.id in still)), key=lambda a: sort_key(a.name))
     new = {a.id for a in listed if _consented_on(a) in period}
     listed_before = {a.id for a in catalog.listed(day_before) if _consented_on(a) <= day_before}
 
@@ -132,14 +142,17 @@ def digest(catalog: Catalog, period: Period,
 
     joined = [who(a) for a in listed if a.id in new]
     logs = {a.id: log(a) for a in listed}
-    activities = [(a, e) for a in listed for e in logs[a.id] if e["day"] in period]
+    # Asks that took place: a booking after `as_of` is not one yet.
+    activities = [(a, e) for a in listed for e in logs[a.id]
+                  if e["day"] in period and e["day"] <= as_of]
     first_time = [who(a) for a in listed if logs[a.id] and logs[a.id][0]["day"] in period]
     won = [{"advocate": who(a), "opportunity": e["opportunity"], "amount": e.get("amount")}
            for a, e in activities if e.get("outcome") == "won"]
-    quotes = [who(a, text=q["text"]) for a in listed for q in current(a.data.get("quotes", []), until)
+    shown = max(until, as_of)  # material expired since is no longer shown anywhere
+    quotes = [who(a, text=q["text"]) for a in listed for q in current(a.data.get("quotes", []), shown)
               if dt.date.fromisoformat(q["approved_on"]) in period]
     material = [who(a, type=ASSET_LABELS[m["type"]], title=m["title"], link=m["url"])
-                for a in listed for m in current(a.data.get("assets", []), until)
+                for a in listed for m in current(a.data.get("assets", []), shown)
                 if m.get("published_on") and dt.date.fromisoformat(m["published_on"]) in period]
     thanked = [who(a, kind=config.label("recognition_kinds", r["kind"]), by=r["by"],
                    notes=r.get("notes", ""))

@@ -1,6 +1,8 @@
 """An owner's to-do list: what a customer success manager owes this week, in one place.
 
-The same lists make the owner's page (`owners/<id>/`) and `report owner ID`. Only advocates the
+The same lists make the owner's page (`owners/<id>/`) and `report owner ID`. Requests waiting
+are the request issues on GitHub (an accepted one is logged when done, and the log holds no
+future dates), so the page links to those assigned to the owner. Only advocates the
 site lists appear; nominations are never published, so the page counts them and the command
 line, run inside the data repository, names them.
 """
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .activity import Availability, availability, log
+from .activity import Availability, availability
 from .freshness import Finding, check_advocate, edit_href, verify_href
 from .model import Advocate, Catalog, Nomination, Owner, sort_key
 from .recognition import Owed, owed
@@ -29,14 +31,13 @@ class Agenda:
     owner: Owner
     advocates: list[tuple[Advocate, Availability]]  # listed, by name
     attention: list[tuple[Finding, str, str]]  # (finding, verify link, edit link), most urgent first
-    booked: list[tuple[Advocate, dict[str, Any]]]  # activities after today, soonest first
     thanks: list[Owed]  # activities waiting for a recognition, most overdue first
     nominations: list[Nomination]  # waiting for review: owned by or nominated by this owner
     requests_url: str  # open request issues assigned to the owner on GitHub ('' without GitHub)
 
     @property
     def empty(self) -> bool:
-        return not (self.attention or self.booked or self.thanks or self.nominations)
+        return not (self.attention or self.thanks or self.nominations)
 
 
 def agenda(catalog: Catalog, owner_id: str, today: dt.date,
@@ -49,8 +50,6 @@ def agenda(catalog: Catalog, owner_id: str, today: dt.date,
                    if a.data["owner"] == owner_id), key=lambda a: sort_key(a.name))
     attention = sorted((finding for a in held for finding in check_advocate(a, today, config)),
                        key=lambda f: (f.severity != "error", f.due, sort_key(f.name)))
-    booked = sorted(((a, entry) for a in held for entry in log(a) if entry["day"] > today),
-                    key=lambda item: (item[1]["day"], sort_key(item[0].name)))
     thanks = sorted((item for a in held for item in owed(a, today, config)),
                     key=lambda o: (o.due, sort_key(o.advocate.name)))
     mine = {owner.email.casefold(), owner.id}
@@ -65,7 +64,7 @@ def agenda(catalog: Catalog, owner_id: str, today: dt.date,
         owner, [(a, availability(a, today, config.limits)) for a in held],
         [(f, verify_href(config, f.advocate_id, f.name) if f.kind in ("stale", "due-soon") else "",
           edit_href(config, f.path)) for f in attention],
-        booked, thanks, nominations, requests)
+        thanks, nominations, requests)
 
 
 def rows(found: Agenda, catalog: Catalog, today: dt.date) -> dict[str, Any]:
@@ -85,10 +84,6 @@ def rows(found: Agenda, catalog: Catalog, today: dt.date) -> dict[str, Any]:
                     "due": o.due.isoformat(), "overdue": o.overdue(today),
                     "days_overdue": o.days_overdue(today),
                     "edit_href": edit_href(config, o.advocate.path)} for o in found.thanks],
-        "booked": [{"id": a.id, "name": a.name, "date": entry["date"],
-                    "label": label("activities", str(entry["type"])),
-                    "opportunity": entry["opportunity"], "requested_by": entry["requested_by"]}
-                   for a, entry in found.booked],
         "requests_url": found.requests_url,
         "nominations": len(found.nominations),
         "nominations_url": (f"{config.repository_url}/tree/{quote(config.branch)}/nominations"

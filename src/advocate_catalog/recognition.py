@@ -14,6 +14,8 @@ from .errors import Issue
 from .load import Document
 from .model import YEAR, Advocate, Config
 
+# One hint for every overdue thank-you, so validate shows a few and counts the rest.
+OWED_HINT = "thank them, then log it under recognition: in the profile"
 # Advocates who are not to be contacted are not chased for a thank-you either.
 NOT_CHASED = ("inactive", "nominated")
 
@@ -75,8 +77,9 @@ def recognition_issues(advocate: Advocate, today: dt.date, config: Config) -> li
                 advocate.path, line, col, "notice",
                 f"activity[{entry['index']}] ({config.label('activities', entry['type'])} on "
                 f"{entry['date']}) has had no recognition for {(today - entry['day']).days} days "
-                f"(catalog.yaml asks for one within {config.recognition.follow_up_days})",
-                f"thank them, then log it under recognition: with for_activity: {entry['date']}"))
+                f"(catalog.yaml asks for one within {config.recognition.follow_up_days}); log it "
+                f"with for_activity: {entry['date']}",
+                OWED_HINT))
     dates = {entry["date"] for entry in advocate.data.get("activity", [])}
     for entry in recognitions(advocate):
         if "for_activity" in entry and entry["for_activity"] not in dates:
@@ -88,10 +91,11 @@ def recognition_issues(advocate: Advocate, today: dt.date, config: Config) -> li
     return issues
 
 
-def gift_issues(doc: Document, config: Config) -> list[Issue]:
-    """A warning for each gift that takes an advocate over the yearly gift budget within 365
-    days. Read from the file's `private` block, which nothing after validation sees; the
-    warning names the budget, never what the gifts cost."""
+def gift_issues(doc: Document, config: Config, today: dt.date) -> list[Issue]:
+    """A warning for each gift of the last 365 days that takes an advocate over the yearly gift
+    budget (older ones are history no pull request can change). Read from the file's `private`
+    block, which nothing after validation sees; the warning names the budget, never what the
+    gifts cost."""
     budget = config.recognition.yearly_gift_budget
     private = doc.data.get("private") if isinstance(doc.data, dict) else None
     if budget is None or not isinstance(private, dict):
@@ -106,7 +110,7 @@ def gift_issues(doc: Document, config: Config) -> list[Issue]:
             total -= window.popleft()[1]
         window.append((day, amount))
         total += amount
-        if total > budget:
+        if total > budget and day > today - dt.timedelta(days=YEAR):
             issues.append(doc.issue(
                 ("private", "gift_values", index),
                 f"private.gift_values[{index}] takes gifts in the 365 days to {day.isoformat()} "

@@ -264,7 +264,8 @@ TIMELINE = 6  # recognitions a profile shows, newest first
 def recognition_context(config: Config, advocate: Advocate, today: dt.date) -> dict[str, Any]:
     """The profile's recognition timeline, newest first, and the thank-yous still owed."""
     labels = {entry["date"]: config.label("activities", entry["type"]) for entry in log(advocate)}
-    entries = [{**entry, "kind_label": config.label("recognition_kinds", entry["kind"]),
+    entries = [{"notes": "", "for_activity": "", **entry,
+                "kind_label": config.label("recognition_kinds", entry["kind"]),
                 "for_label": labels.get(entry.get("for_activity", ""), "")}
                for entry in reversed(recognitions(advocate)) if entry["day"] <= today]
     owed = [{"label": config.label("activities", item.activity["type"]), "date": item.activity["date"],
@@ -424,7 +425,8 @@ def digest_pages(setting: Setting) -> tuple[list[dict[str, Any]], list[PageSpec]
     pages: list[PageSpec] = []
     matches = matching(setting.catalog.advocates, setting.catalog.targets)
     for n, period in enumerate(digest.last_weeks(setting.today, DIGEST_WEEKS)):
-        found = digest.digest(setting.catalog, period, matches, count_available=n == 0)
+        found = digest.digest(setting.catalog, period, setting.today, matches,
+                              count_available=n == 0)
         path = f"digest/{period.week}/index.html"
         intro = reporters.digest_intro(found)
         pages.append((path, "digest.html", {
@@ -452,7 +454,7 @@ def owner_pages(setting: Setting) -> list[PageSpec]:
     return pages
 
 
-def digest_document(config: Config, templates: Path | list[Path], found: dict[str, Any]) -> str:
+def digest_document(templates: Path | list[Path], found: dict[str, Any]) -> str:
     """`report digest --format html`: a page of its own, links to the site's base_url."""
     return environment(templates).get_template("digest_document.html").render(
         heading=reporters.digest_heading(found), intro=reporters.digest_intro(found),

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from .activity import Usage
 from .coverage import Coverage, as_dict
@@ -258,10 +259,18 @@ def digest_sections(found: dict[str, Any], base: str | None = None
     def person(who: dict[str, Any]) -> tuple[str, str]:
         return who["name"], base + who["url"]
 
+    def material(m: dict[str, Any]) -> tuple[str, str]:
+        return m["title"], _safe_url(m["link"])
+
     def capped(lines: list[list[Part]]) -> list[list[Part]]:
         if len(lines) <= MOST_LISTED:
             return lines
         return [*lines[:MOST_LISTED], [f"… and {len(lines) - MOST_LISTED} more"]]
+
+    def some(items: list[Any], show: Callable[[Any], Part]) -> list[Part]:
+        """Up to MOST_LISTED items in one line, the rest counted."""
+        more = [f", and {len(items) - MOST_LISTED} more"] if len(items) > MOST_LISTED else []
+        return [*_joined([show(item) for item in items[:MOST_LISTED]]), *more]
 
     sections: list[tuple[str, list[list[Part]]]] = []
     if found["joined"]:
@@ -271,14 +280,13 @@ def digest_sections(found: dict[str, Any], base: str | None = None
     acts = found["activities"]
     if acts["count"]:
         lines: list[list[Part]] = [
-            ["By type: " + ", ".join(f"{label} {n}" for label, n in acts["by_type"])],
-            ["By team: " + ", ".join(f"{team} {n}" for team, n in acts["by_team"][:MOST_LISTED])]]
-        lines += [["Won: ", w["opportunity"]]
-                  + ([f" ({_amount(float(w['amount']), currency)})"] if w["amount"] else [])
-                  + [" with ", person(w["advocate"])] for w in acts["won"][:MOST_LISTED]]
+            ["By type: ", *some([f"{label} {n}" for label, n in acts["by_type"]], str)],
+            ["By team: ", *some([f"{team} {n}" for team, n in acts["by_team"]], str)]]
+        lines += capped([["Won: ", w["opportunity"]]
+                         + ([f" ({_amount(float(w['amount']), currency)})"] if w["amount"] else [])
+                         + [" with ", person(w["advocate"])] for w in acts["won"]])
         if found["first_activity"]:
-            lines.append(["Asked for the first time: ",
-                          *_joined([person(w) for w in found["first_activity"]])])
+            lines.append(["Asked for the first time: ", *some(found["first_activity"], person)])
         ask = "ask" if acts["count"] == 1 else "asks"
         won = f", {_amount(acts['amount_won'], currency)} won" if acts["won"] else ""
         sections.append((f"Activity: {acts['count']} {ask}{won}", lines))
@@ -287,7 +295,7 @@ def digest_sections(found: dict[str, Any], base: str | None = None
             [person(q), f": “{q['text']}”"] for q in found["quotes"]])))
     if found["material"]:
         sections.append((f"Published ({len(found['material'])})", capped([
-            [f"{m['type']}: ", (m["title"], m["link"]), " — ", person(m)]
+            [f"{m['type']}: ", material(m), " — ", person(m)]
             for m in found["material"]])))
     if found["recognitions"]:
         sections.append((f"Thanked ({len(found['recognitions'])})", capped([
@@ -302,11 +310,11 @@ def digest_sections(found: dict[str, Any], base: str | None = None
                   + (" (now met)" if m["after"] >= m["min"] > m["before"] else "")]
                  for m in cover["moves"]]
         if cover["short"]:
-            lines.append(["Still short: " + ", ".join(
-                f"{s['target']} {s['count']} of {s['min']}" for s in cover["short"][:MOST_LISTED])])
+            lines.append(["Still short: ", *some(
+                [f"{s['target']} {s['count']} of {s['min']}" for s in cover["short"]], str)])
         sections.append(("Coverage against targets", lines))
-    care: list[list[Part]] = [[f"{group['owner']}: ", *_joined([person(w) for w in group["advocates"]])]
-                              for group in found["gone_stale"]]
+    care: list[list[Part]] = capped([[f"Gone stale ({group['owner']}): ", *some(group["advocates"], person)]
+                                     for group in found["gone_stale"]])
     if found["stale"]:
         care.append([f"{found['stale']} listed profile{'s need' if found['stale'] != 1 else ' needs'} "
                      "verification in all"])
@@ -314,10 +322,16 @@ def digest_sections(found: dict[str, Any], base: str | None = None
         care.append([f"{found['thanks_owed']} thank-you{'s' if found['thanks_owed'] != 1 else ''} "
                      "overdue"])
     if care:
-        sections.append(("Gone stale, by owner" if found["gone_stale"] else "Needs care", care))
+        sections.append(("Needs care", care))
     # A quote or a note may span lines in its file; in a digest every item is one line.
     return [(title, [[_one_line(p) if isinstance(p, str) else (_one_line(p[0]), p[1]) for p in line]
                      for line in lines]) for title, lines in sections]
+
+
+def _safe_url(url: str) -> str:
+    """An address from the data, safe inside every format's link syntax: `<`, `>`, `|`, `(`,
+    `)`, quotes and spaces percent-encoded (Slack's `<url|text>`, Markdown's `(<url>)`)."""
+    return quote(url, safe="!#$&*+,/:;=?@[]~%'-._")
 
 
 def _day(iso: str) -> str:
@@ -349,8 +363,9 @@ def digest_heading(found: dict[str, Any]) -> str:
 def digest_intro(found: dict[str, Any]) -> str:
     quiet = is_quiet(found)
     available = "" if found["available"] is None else f", {found['available']} available to ask now"
-    return (f"{found['listed']} advocates listed{available}."
-            + (" A quiet week: no one new, asked, published or thanked." if quiet else ""))
+    span = "week" if found["period"]["week"] else "period"
+    return (f"{_count(found['listed'], 'advocate')} listed{available}."
+            + (f" A quiet {span}: no one new, asked, published or thanked." if quiet else ""))
 
 
 def _render(found: dict[str, Any], plain: Callable[[str], str],
@@ -397,14 +412,19 @@ def digest_slack(found: dict[str, Any]) -> str:
         {"type": "header", "text": {"type": "plain_text", "text": digest_heading(found)[:150]}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(digest_intro(found))}}]
     for title, lines in digest_sections(found):
-        body = f"*{_slack_escape(title)}*\n" + "\n".join(
-            "• " + "".join(_slack_escape(p) if isinstance(p, str) else link(*p) for p in line)
-            for line in lines)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body[:3000]}})
+        body = f"*{_slack_escape(title)}*"
+        for line in lines:  # whole lines only, within Slack's 3,000 characters a block
+            item = "\n• " + "".join(_slack_escape(p) if isinstance(p, str) else link(*p) for p in line)
+            if len(body) + len(item) > 3000:
+                break
+            body += item
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": body}})
     return json.dumps({"text": digest_heading(found), "blocks": blocks}, ensure_ascii=False)
 
 
-_TEAMS_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+# What starts markup in a Teams text block: emphasis, links, code, raw HTML. Escaping more (dots,
+# hyphens) shows as stray backslashes in some Teams clients.
+_TEAMS_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
 def digest_teams(found: dict[str, Any]) -> str:
@@ -455,7 +475,7 @@ def owner_report(found: dict[str, Any], nominations: Sequence[Any], fmt: str) ->
     lines = [f"{head}{name(owner['name'])} ({owner['id']}): "
              + ("nothing waits this week" if found["empty"] else
                 f"{len(found['attention'])} to check, {_count(len(found['thanks']), 'thank-you')} "
-                f"owed, {len(found['booked'])} booked, {_count(len(named), 'nomination')} waiting")]
+                f"owed, {_count(len(named), 'nomination')} waiting")]
     lines += ["", f"{head}Needs attention"]
     lines += [f"- {name(r['message'])}" + (f" — verify: {r['verify_href']}" if r["verify_href"]
                                             else f" — {name(r['hint'])}")
@@ -464,11 +484,8 @@ def owner_report(found: dict[str, Any], nominations: Sequence[Any], fmt: str) ->
     lines += [f"- {name(r['name'])}: {name(r['label'])} on {r['date']} for {name(r['opportunity'])} "
               + (f"({_count(r['days_overdue'], 'day')} overdue)" if r["overdue"] else f"(due {r['due']})")
               for r in found["thanks"]] or ["- nothing"]
-    lines += ["", f"{head}Booked"]
-    lines += [f"- {r['date']}: {name(r['label'])} with {name(r['name'])} for {name(r['opportunity'])}, "
-              f"asked by {name(r['requested_by'])}" for r in found["booked"]] or ["- nothing"]
     if found["requests_url"]:
-        lines.append(f"- open requests assigned to you: {found['requests_url']}")
+        lines += ["", f"{head}Requests", f"- open requests assigned to you: {found['requests_url']}"]
     lines += ["", f"{head}Nominations waiting for review"]
     lines += [f"- {name(n['name'])} ({n['id']}), nominated {n['nominated_on']}" for n in named] \
         or ["- none"]

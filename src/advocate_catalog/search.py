@@ -32,7 +32,8 @@ Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
 SHARD_SIZE = 600  # most profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
 # Fewer profiles per shard make a change cheaper to re-index (Pagefind's time and memory follow
 # the pages it holds: 200 take 0.25 s and 55 MB) but each shard adds to every search's cost; so a
-# catalog is split into up to MOST_SHARDS shards, none smaller than SMALLEST_SHARD profiles.
+# catalog is split into MOST_SHARDS shards or fewer, none smaller than SMALLEST_SHARD profiles,
+# unless that would make them larger than SHARD_SIZE (10,000 profiles: 17 shards of ~590).
 SMALLEST_SHARD = 200
 MOST_SHARDS = 16
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders

@@ -630,7 +630,7 @@ def validate(root: Path, today: dt.date | None = None,
         issues += limit_issues(advocate, config.limits)
         issues += recognition_issues(advocate, today, config)
     issues += [issue for doc, _ in advocate_docs if doc.data is not None and not doc.issues
-               for issue in gift_issues(doc, config)]
+               for issue in gift_issues(doc, config, today)]
     catalog.targets, target_issues = load_targets(root, config)
     issues += target_issues
     documents = {doc.path: doc for doc, _ in advocate_docs + nomination_docs}
