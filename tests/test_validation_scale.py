@@ -4,6 +4,7 @@ thousands of warnings of one kind."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -97,3 +98,21 @@ def test_warnings_of_one_kind_are_capped_with_a_count() -> None:
     assert sum(i.hint == "same hint" and i.severity == "warning" for i in kept) == 51
     assert sum(i.severity == "error" for i in kept) == 60  # errors are never left out
     assert any("80 more warnings like this one were left out" in i.message for i in kept)
+
+
+def test_a_file_asked_for_many_positions_in_a_row_is_unpacked_once(monkeypatch) -> None:
+    """A cached document's positions come back as JSON text; a long activity log gets a warning
+    per entry, each asking one position. Unpacking the text for each took minutes at 8,000
+    entries; the last file's map is kept aside, and only that one."""
+    from advocate_catalog import load
+
+    places = {("activity", i): (10 + i, 5) for i in range(2000)}
+    text = json.dumps([[[*path, *where] for path, where in places.items()], []])
+    first, second = load.Positions.from_json(text), load.Positions.from_json(text)
+    unpacked = []
+    real = load._places_from_json
+    monkeypatch.setattr(load, "_places_from_json", lambda t: unpacked.append(1) or real(t))
+    assert [first.value_at(("activity", i)) for i in range(2000)] == list(places.values())
+    assert len(unpacked) == 1
+    assert second.value_at(("activity", 3)) == (13, 5) and len(unpacked) == 2
+    assert first._maps is None  # this object keeps its map packed

@@ -87,10 +87,16 @@ class Positions:
         return marshal.loads(packed) if isinstance(packed, bytes) else _places_from_json(packed)
 
     def value_at(self, path: JsonPath) -> tuple[int, int] | None:
-        """One value's position, the rest left packed: a build asks this of thousands of files
-        (a stale profile's `last_verified`), and keeping each file's unpacked map would hold
-        tens of MB for a few numbers."""
-        return self._unpacked()[0].get(path)
+        """One value's position, the map left packed in this object: a build asks this of
+        thousands of files (a stale profile's `last_verified`), and keeping each file's
+        unpacked map would hold tens of MB for a few numbers. The last file's map is kept
+        aside, as one file is often asked many times in a row (a warning per entry of a long
+        activity log): unpacking it each time would cost minutes."""
+        if self._maps is not None:
+            return self._maps[0].get(path)
+        if _LAST_UNPACKED[0] is not self:
+            _LAST_UNPACKED[:] = [self, self._unpacked()]
+        return _LAST_UNPACKED[1][0].get(path)
 
     def __getstate__(self) -> bytes:
         return marshal.dumps(self.maps()) if self._maps is not None or isinstance(self._packed, str) \
@@ -111,6 +117,9 @@ class Positions:
         positions = cls()
         positions._maps, positions._packed = None, text
         return positions
+
+
+_LAST_UNPACKED: list[Any] = [None, None]  # (Positions, its unpacked maps): see value_at
 
 
 def _places_from_json(text: str) -> tuple[Places, Places]:
