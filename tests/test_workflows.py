@@ -834,21 +834,26 @@ class _Recorder:
         self.server.server_close()
 
 
+def _post_to(tmp_path: Path, recorder: _Recorder, url: str) -> subprocess.CompletedProcess[str]:
+    """The posting step run as GitHub runs it (`bash -e`) against `recorder`, at `url`; the
+    server is closed afterwards. Its output is returned, to check the address never shows."""
+    _, send = _digest_post()
+    script = tmp_path / "step.sh"
+    script.write_text(send["run"], encoding="utf-8")
+    env = {"WEEK": "2026-W47", "WEBHOOK_URL": url, "GH_TOKEN": "fake", "GH_REPO": "tessellate/catalog",
+           "RUNNER_TEMP": str(tmp_path / "runner")}
+    try:
+        return subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], capture_output=True,
+                              text=True, check=False, timeout=120, env={**os.environ, **env})
+    finally:
+        recorder.close()
+
+
 @pytest.mark.parametrize("fmt", ["hooks.slack.com", "workflows"])
 def test_the_digest_reaches_the_webhook_and_its_address_is_never_printed(
         tmp_path: Path, digest_files: Path, fmt: str) -> None:
     recorder = _Recorder()
-    try:
-        _, send = _digest_post()
-        url = recorder.url.replace("/services/", f"/{fmt}/services/")
-        env = {"WEEK": "2026-W47", "WEBHOOK_URL": url, "GH_TOKEN": "fake", "GH_REPO": "tessellate/catalog"}
-        script = tmp_path / "step.sh"
-        script.write_text(send["run"], encoding="utf-8")
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], capture_output=True,
-                              text=True, check=False, timeout=60,
-                              env={**os.environ, **env, "RUNNER_TEMP": str(tmp_path / "runner")})
-    finally:
-        recorder.close()
+    done = _post_to(tmp_path, recorder, recorder.url.replace("/services/", f"/{fmt}/services/"))
     assert done.returncode == 0, done.stdout + done.stderr
     (request,) = recorder.requests
     assert request["path"] == f"/{fmt}/services/T0/B0/SECRET-TOKEN-42"
@@ -862,16 +867,7 @@ def test_the_digest_reaches_the_webhook_and_its_address_is_never_printed(
 
 def test_a_webhook_that_fails_fails_the_step_and_marks_nothing(tmp_path: Path, digest_files: Path) -> None:
     recorder = _Recorder(status=500)
-    try:
-        _, send = _digest_post()
-        script = tmp_path / "step.sh"
-        script.write_text(send["run"], encoding="utf-8")
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(script)], capture_output=True,
-                              text=True, check=False, timeout=120,
-                              env={**os.environ, "WEEK": "2026-W47", "WEBHOOK_URL": recorder.url,
-                                   "RUNNER_TEMP": str(tmp_path / "runner")})
-    finally:
-        recorder.close()
+    done = _post_to(tmp_path, recorder, recorder.url)
     assert done.returncode != 0
     assert "SECRET-TOKEN" not in done.stdout + done.stderr
     assert not (tmp_path / "runner" / "posted").exists()  # the next run tries again
