@@ -16,6 +16,7 @@ from .digest import is_quiet
 from .errors import Issue
 from .freshness import Finding, edit_href, verify_href
 from .model import Config, Owner
+from .owners import page_url
 from .recognition import Owed
 
 
@@ -84,7 +85,7 @@ def freshness_markdown(findings: list[Finding], config: Config, today: dt.date) 
     for owner, items in _by_owner(findings, config):
         handle = f" (@{owner.github})" if owner.github else ""
         lines += [f"### {md_escape(owner.name)}{handle}", "",
-                  f"Everything on your plate: [your page]({config.base_url}owners/{owner.id}/).", "",
+                  f"Everything on your plate: [your page]({config.base_url}{page_url(owner.id)}).", "",
                   "| Advocate | Problem | Date | File | Fix |", "|---|---|---|---|---|"]
         for f in items:
             label = "⛔" if f.severity == "error" else "⚠️"
