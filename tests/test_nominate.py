@@ -211,3 +211,31 @@ def test_duplicates_are_warnings_naming_both_files(nominated: Path) -> None:
     result = CliRunner().invoke(main, ["--root", str(nominated), "validate", "--strict",
                                        "--as-of", "2026-11-23"])
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("existing", ["advocates", "nominations"])
+def test_the_issue_form_reply_never_confirms_a_hidden_person(repo: Path, existing: str) -> None:
+    """Nominating someone the catalog already holds, hidden from the site, through the issue
+    form: the reply reads as for anyone new (no 'already exists'), the nomination gets an id of
+    its own, and `validate` — which the pull request runs — names the duplicate to reviewers."""
+    from test_issueform import ANSWERS as FORM
+    from test_issueform import body, event
+
+    from advocate_catalog.issueform import nominate_from_event
+
+    fresh = nominate_from_event(repo, event(body({**FORM, "Full name of the customer": "Ola Dahl"})),
+                                AS_OF)
+    hidden = repo / existing / "ingrid-bo.yaml"
+    before = ((repo / fresh.path).read_text(encoding="utf-8").replace("Ola Dahl", "Ingrid Bø")
+              .replace("id: ola-dahl", "id: ingrid-bo") if existing == "nominations" else "")
+    hidden.write_text(before, encoding="utf-8")
+    (repo / fresh.path).unlink()
+    outcome = nominate_from_event(repo, event(body(FORM)), AS_OF)
+    assert outcome.path == "nominations/ingrid-bo-2.yaml"
+    assert outcome.comment == fresh.comment.replace("ola-dahl", "ingrid-bo-2")
+    assert "a reviewer will check for duplicates" in outcome.comment
+    assert hidden.read_text(encoding="utf-8") == before
+    if existing == "nominations":
+        warnings = [i.message for i in validate(repo, AS_OF).issues]
+        assert any(w.startswith("'Ingrid Bø' looks like the same person as nominations/ingrid-bo")
+                   for w in warnings), warnings

@@ -42,8 +42,8 @@ def test_an_owner_page_per_owner_and_an_index(built_site: Path, sample_catalog) 
     thanks = page.split('id="thanks-h"')[1].split("</section>")[0]
     assert "Bjørn Haugland" in thanks and "1 day overdue" in thanks
     assert "/edit/main/advocates/bjorn-haugland.yaml" in thanks  # log it in GitHub's editor
-    assert "1 nomination you made or will own waits for review" in page
-    assert "Wanjiru" not in page  # nominations are never published, only counted
+    assert "Wanjiru" not in page and "1 nomination" not in page  # not even counted
+    assert "/tree/main/nominations" in page  # where the owner reviews them
     assert "assignee%3Aamara-okafor" in page
     priya = (built_site / "owners" / "priya-natarajan" / "index.html").read_text()
     attention = priya.split('id="attention-h"')[1].split("</section>")[0]

@@ -4,11 +4,12 @@ and the build writes nowhere but site/."""
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
 
 import pytest
 
-from advocate_catalog.build import build
+from advocate_catalog.build import MARKER, build
 
 from conftest import AS_OF, write
 
@@ -136,3 +137,33 @@ def test_build_writes_nothing_outside_site(sample_repo: Path, build_cache_home: 
     # The build cache sits in the user's cache folder: not in the repository, not in the site.
     assert any(build_cache_home.iterdir())
     assert not [p for p in (sample_repo / "site").rglob("*") if "cache" in p.name.lower()]
+
+
+# Pagefind's own index files are named by content and not reproducible from run to run (its filter
+# files come out in a different order for the same pages); the canary test searches them.
+PAGEFIND_FILES = {".pf_filter", ".pf_meta", ".pf_index", ".pf_fragment"}
+
+
+def test_hidden_people_change_no_published_byte(sample_repo: Path, tmp_path: Path,
+                                                sample_catalog) -> None:
+    """Nominations and unlisted profiles leave no trace at all: no name hash a guesser could
+    confirm a name against (nominate/names.json), no count (value and owner pages). The sample
+    built with them and without them publishes the same bytes (our own files; the canary test
+    covers Pagefind's)."""
+    listed = {a.path for a in sample_catalog.listed(AS_OF)}
+    bare = tmp_path / "bare"
+    shutil.copytree(sample_repo, bare)
+    removed = [p for p in (bare / "advocates").glob("*.yaml") if f"advocates/{p.name}" not in listed]
+    removed += list((bare / "nominations").glob("*.yaml"))
+    assert len(removed) > 8
+    for path in removed:
+        path.unlink()
+    sites = {}
+    for name, repo in (("full", sample_repo), ("bare", bare)):
+        build(repo, repo / "site", AS_OF, reuse=False)
+        sites[name] = {str(p.relative_to(repo / "site")): data
+                       for p, data in all_output_bytes(repo / "site")
+                       if p.name not in (MARKER, "pagefind-entry.json") and p.suffix not in PAGEFIND_FILES}
+    assert sites["full"].keys() == sites["bare"].keys()
+    assert "nominate/names.json" in sites["full"] and "value/index.html" in sites["full"]
+    assert [p for p in sites["full"] if sites["full"][p] != sites["bare"][p]] == []

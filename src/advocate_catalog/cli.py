@@ -612,7 +612,7 @@ def report_coverage(root: Path, fmt: str, as_of: dt.date | None, fail_on_gap: bo
 def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
     """Activities over time, influenced opportunities, freshness health, nominations waiting."""
     catalog, today = _catalog_as_of(root, as_of)
-    echo(reporters.value_report(report.value(catalog, today), fmt))
+    echo(reporters.value_report(report.value(catalog, today) | report.waiting(catalog, today), fmt))
 
 
 @report_group.command("owner")

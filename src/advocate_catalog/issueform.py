@@ -17,7 +17,16 @@ from .activity import availability
 from .errors import CatalogError, InvalidData
 from .load import read
 from .model import Config
-from .nominate import QUESTIONS, Question, choices, create, mark_verified, nomination_from_answers
+from .nominate import (
+    QUESTIONS,
+    Question,
+    choices,
+    create,
+    derive_id,
+    mark_verified,
+    nomination_from_answers,
+    unused_id,
+)
 from .reporters import md_escape
 from .validate import load_config, validated_catalog
 
@@ -146,8 +155,11 @@ def nominate_from_event(root: Path, event: dict[str, Any], today: dt.date) -> Is
         raise InvalidData(config_issues)
     answers, problems = answers_from_issue(issue.get("body"), author, config)
     if not problems:
+        data = nomination_from_answers(answers)
+        data["id"] = unused_id(root, derive_id(str(data.get("name") or ""),
+                                               str(data["company"].get("name") or "")))
         try:
-            path = create(root, nomination_from_answers(answers), today)
+            path = create(root, data, today)
         except InvalidData as error:
             problems = [f"{i.message} — {i.hint}" for i in error.issues]
         except CatalogError as error:
@@ -156,7 +168,8 @@ def nominate_from_event(root: Path, event: dict[str, Any], today: dt.date) -> Is
             relative = path.relative_to(root).as_posix()
             return IssueOutcome(relative, (
                 f"Thanks! This nomination is valid and is now `{relative}` in a pull request "
-                "for the advocacy team to review. Edit this issue to change it."))
+                "for the advocacy team to review; a reviewer will check for duplicates. Edit this "
+                "issue to change it."))
     listed = "\n".join(f"- {md_escape(problem)}" for problem in problems)
     return IssueOutcome(None, "This nomination could not be turned into a pull request yet:\n\n"
                         f"{listed}\n\nEdit the issue to fix these and it is checked again.")

@@ -162,16 +162,6 @@ def name_key(name: str) -> str:
     return " ".join(sorted(words))
 
 
-# Unlisted profiles and nominations reach the site's names.json only as this many hex digits of
-# the hash of their name key: enough to say "maybe already there", too few to confirm a guessed
-# name (about one name in a million shares each value).
-NAME_HASH_DIGITS = 5
-
-
-def name_hash(name: str) -> str:
-    return fnv1a(name_key(name))[:NAME_HASH_DIGITS]
-
-
 def country_lookup() -> dict[str, str]:
     """Folded country names, ISO codes and common aliases ('uk', 'usa') → ISO alpha-2 code: the
     importer's table, so a CSV cell and the nominate form accept the same words."""
@@ -237,6 +227,19 @@ def _check(root: Path, text: str, display: str, kind: str, today: dt.date) -> li
     schemas = compile_schemas(root, config)
     validator = schemas.nomination if kind == "nomination" else schemas.advocate
     return check_document(parse(text, display), Path(display).stem, validator, today).issues
+
+
+def unused_id(root: Path, wanted: str) -> str:
+    """`wanted`, or `wanted-2`, `-3`… when a profile or nomination file already has it. The issue
+    form's reply goes to whoever opened the issue: "already exists" would confirm a hidden person
+    to someone guessing names, so the nomination gets an id of its own and `validate` names the
+    duplicate to the reviewers in the pull request."""
+    taken = {p.stem for folder in ("advocates", "nominations") for p in (root / folder).glob("*.yaml")}
+    n, candidate = 1, wanted
+    while candidate in taken:
+        n += 1
+        candidate = f"{_trimmed(wanted, MAX_ID - len(str(n)) - 1)}-{n}"
+    return candidate
 
 
 def write_new(target: Path, text: str) -> None:

@@ -3,8 +3,8 @@
 The same lists make the owner's page (`owners/<id>/`) and `report owner ID`. Requests waiting
 are the request issues on GitHub (an accepted one is logged when done, and the log holds no
 future dates), so the page links to those assigned to the owner. Only advocates the
-site lists appear; nominations are never published, so the page counts them and the command
-line, run inside the data repository, names them.
+site lists appear. Nominations are never published, not even as a count: the page links to the
+nominations folder, and the command line, run inside the data repository, names them.
 """
 
 from __future__ import annotations
@@ -68,13 +68,13 @@ def agenda(catalog: Catalog, owner_id: str, today: dt.date,
 
 
 def rows(found: Agenda, catalog: Catalog, today: dt.date) -> dict[str, Any]:
-    """The agenda as plain rows: the owner's page, `report owner --format json`. Nominations
-    are a count here; `report owner` names them from the agenda itself."""
+    """The agenda as plain rows: the owner's page, `report owner --format json`. Nothing about
+    nominations here (the page is published); `report owner` names them from the agenda itself."""
     config = catalog.config
     label = config.label
     return {
         "owner": {"id": found.owner.id, "name": found.owner.name, "team": found.owner.team},
-        "empty": found.empty,
+        "empty": not (found.attention or found.thanks),
         "attention": [{"id": f.advocate_id, "name": f.name, "kind": f.kind, "message": f.message,
                        "hint": f.hint, "due": f.due.isoformat(), "verify_href": verify,
                        "edit_href": edit} for f, verify, edit in found.attention],
@@ -85,7 +85,6 @@ def rows(found: Agenda, catalog: Catalog, today: dt.date) -> dict[str, Any]:
                     "days_overdue": o.days_overdue(today),
                     "edit_href": edit_href(config, o.advocate.path)} for o in found.thanks],
         "requests_url": found.requests_url,
-        "nominations": len(found.nominations),
         "nominations_url": (f"{config.repository_url}/tree/{quote(config.branch)}/nominations"
                             if config.repository_url else ""),
         "advocates": [{"id": a.id, "name": a.name, "company": a.data["company"]["name"],

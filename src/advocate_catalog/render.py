@@ -303,22 +303,20 @@ def nomination_questions(config: Config) -> dict[str, Any]:
              "regions": nominate.region_by_country(config),
              "personas": nominate.persona_rules(config), "owners": owners,
              "transliteration": nominate.TRANSLITERATION, "id_hash_digits": nominate.ID_HASH_DIGITS,
-             "name_hash_digits": nominate.NAME_HASH_DIGITS, "max_id": nominate.MAX_ID}
+             "max_id": nominate.MAX_ID}
     questions = {question.key: {**question.__dict__, "choices": choices(config, question)
                                 if question.vocabulary else []} for question in QUESTIONS}
     return {"questions": questions, "countries": countries, "rules": rules}
 
 
-def nomination_names(catalog: Catalog, listed: list[Advocate]) -> str:
-    """`nominate/names.json`: whom the nominate form warns about. Listed advocates by name,
-    company and page, as the site shows them; everyone else (unlisted profiles, nominations)
-    only as a short hash of the name, never the name or anything else from their file."""
-    shown = {a.path for a in listed}
-    hidden = {nominate.name_hash(r.name) for r in [*catalog.advocates, *catalog.nominations]
-              if r.path not in shown and nominate.name_key(r.name)}
+def nomination_names(listed: list[Advocate]) -> str:
+    """`nominate/names.json`: whom the nominate form warns about — listed advocates by name,
+    company and page, as the site shows them, and no one else in any form: even a short hash of
+    a hidden name lets someone guessing names confirm who is in the catalog. Hidden duplicates
+    are caught when the nomination is reviewed (`validate` sees every file)."""
     return json.dumps({"listed": [{"name": a.name, "company": a.data["company"]["name"],
-                                   "url": f"advocates/{a.id}/"} for a in listed],
-                       "hidden": sorted(hidden)}, ensure_ascii=False)
+                                   "url": f"advocates/{a.id}/"} for a in listed]},
+                      ensure_ascii=False)
 
 
 def coverage_context(catalog: Catalog, listed: list[Advocate],
@@ -522,7 +520,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     yield page("advocates/index.html", "all.html", cards=cards)
     yield page("nominate/index.html", "nominate.html", **nomination_questions(config),
                repository_url=config.repository_url, branch=config.branch)
-    yield "nominate/names.json", nomination_names(catalog, listed)
+    yield "nominate/names.json", nomination_names(listed)
     yield page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today))
     yield page("value/index.html", "value.html", figures=figures, charts=value_charts(figures))
     weeks, digest_specs = digest_pages(setting)

@@ -28,8 +28,9 @@ def value(catalog: Catalog, today: dt.date) -> dict[str, Any]:
 
     One rule for the site and the CLI: only `catalog.listed(today)` (a listed status and current
     internal-catalog consent) is counted, so a figure never carries the activity or text (teams,
-    deals) of someone who has not consented, or no longer does, and the two always agree. Only
-    the count of nominations waiting looks at the nominations.
+    deals) of someone who has not consented, or no longer does, and the two always agree.
+    Nominations are never counted here: the site publishes nothing about them, not even a count
+    (`waiting` gives the command line its figures).
     """
     config = catalog.config
     listed = catalog.listed(today)
@@ -51,7 +52,6 @@ def value(catalog: Catalog, today: dt.date) -> dict[str, Any]:
 
     most_active = Counter(a.id for a, _ in entries)
     names = {a.id: a.name for a in listed}
-    waiting = sorted(catalog.nominations, key=lambda n: n.nominated_on)
     return {
         "as_of": today.isoformat(),
         "currency": config.currency,
@@ -66,6 +66,11 @@ def value(catalog: Catalog, today: dt.date) -> dict[str, Any]:
         "most_active": [(names[i], n) for i, n in most_active.most_common(10)],
         "verified_90": verified_within(90),
         "verified_180": verified_within(180),
-        "nominations_waiting": len(waiting),
-        "oldest_nomination_days": (today - waiting[0].nominated_on).days if waiting else None,
     }
+
+
+def waiting(catalog: Catalog, today: dt.date) -> dict[str, Any]:
+    """Nominations waiting for review, for `report value` only: run where the nominations are,
+    it may count them; the site may not."""
+    days = [(today - n.nominated_on).days for n in catalog.nominations]
+    return {"nominations_waiting": len(days), "oldest_nomination_days": max(days, default=None)}

@@ -474,7 +474,7 @@ def owner_report(found: dict[str, Any], nominations: Sequence[Any], fmt: str) ->
     head = "## " if markdown else ""
     owner = found["owner"]
     lines = [f"{head}{name(owner['name'])} ({owner['id']}): "
-             + ("nothing waits this week" if found["empty"] else
+             + ("nothing waits this week" if found["empty"] and not named else
                 f"{len(found['attention'])} to check, {_count(len(found['thanks']), 'thank-you')} "
                 f"owed, {_count(len(named), 'nomination')} waiting")]
     lines += ["", f"{head}Needs attention"]

@@ -69,10 +69,6 @@ export function nameKey(name, rules) {
   return nameWords(name, rules).sort().join(" ");
 }
 
-export function nameHash(name, rules) {
-  return fnv1a(nameKey(name, rules)).slice(0, rules.name_hash_digits);
-}
-
 /** The ISO code of a country typed as a name, code or alias; "" when none (importer._folded). */
 export function countryCode(text, rules) {
   const key = plain(text, rules).replace(/\./g, "").split(SPACES).filter(Boolean).join(" ");
@@ -163,10 +159,10 @@ function distance(a, b, most) {
 const NEAR_LETTERS = 8;
 const NEAR_EDITS = 2;
 
-/** Listed advocates (names.json) with their keys worked out once. */
+/** Listed advocates (names.json) with their keys worked out once. Only people the site shows
+ * are here: a hidden one is caught when the nomination is reviewed, never confirmed to a guesser. */
 export function knownNames(names, rules) {
   return {
-    hidden: new Set(names.hidden),
     listed: names.listed.map((entry) => ({
       ...entry,
       key: nameKey(entry.name, rules),
@@ -175,7 +171,7 @@ export function knownNames(names, rules) {
   };
 }
 
-/** Who in the catalog a typed name looks like: {kind: "listed", entry, exact} or {kind: "hidden"}. */
+/** Whom the catalog shows that a typed name looks like: {kind: "listed", entry, exact}, or null. */
 export function similarName(name, known, rules) {
   const key = nameKey(name, rules);
   if (!key) return null;
@@ -192,7 +188,7 @@ export function similarName(name, known, rules) {
     }
     if (best) return { kind: "listed", entry: best, exact: false };
   }
-  return known.hidden.has(nameHash(name, rules)) ? { kind: "hidden" } : null;
+  return null;
 }
 
 function localDay() {
@@ -216,7 +212,7 @@ function start(form) {
   const touched = new Set();
   const edited = new Set();
   let attempted = false;
-  let known = { hidden: new Set(), listed: [] };
+  let known = { listed: [] };
 
   const textValue = (name) => cleanLine(field(name).value);
   const products = () => Array.from(form.querySelectorAll('input[name="products"]:checked'), (box) => box.value);
@@ -319,10 +315,6 @@ function start(form) {
       const match = similarName(textValue("name"), known, rules);
       note.replaceChildren();
       if (!match) return;
-      if (match.kind === "hidden") {
-        note.textContent = "A profile or nomination with this name already exists — ask the advocacy team before nominating again.";
-        return;
-      }
       const { entry } = match;
       const link = document.createElement("a");
       link.href = new URL(`../${entry.url}`, import.meta.url).href;
@@ -422,7 +414,7 @@ function start(form) {
   derive();
   update();
   fetch(new URL("../nominate/names.json", import.meta.url))
-    .then((response) => (response.ok ? response.json() : { hidden: [], listed: [] }))
+    .then((response) => (response.ok ? response.json() : { listed: [] }))
     .then((names) => {
       known = knownNames(names, rules);
       if (textValue("name")) warnSimilar();
