@@ -184,6 +184,74 @@ def test_an_existing_file_is_never_replaced(catalog: Path, tmp_path: Path) -> No
     assert "id: ana-lima-banco-sol\n" in (catalog / "nominations" / "ana-lima-banco-sol.yaml").read_text()
 
 
+# Two people whose names, as ids, share their first 80 characters (the most an id may have).
+LONG_FIRST = "Maximiliana Wilhelmina"
+LONG_LAST = "Alexandropoulou-Konstantinidou-Papadimitriou-Hadjigeorgiou-Vasilopoulou"
+
+
+def test_long_names_cut_to_the_same_id_become_two_files(catalog: Path, tmp_path: Path) -> None:
+    csv = _csv(tmp_path, _row(Contact_ID="003L1", First_Name=LONG_FIRST, Last_Name=f"{LONG_LAST}-Smith"),
+               _row(Contact_ID="003L2", First_Name=LONG_FIRST, Last_Name=f"{LONG_LAST}-Jones"))
+    before = _nominations(catalog)
+    code, out, err = _import(catalog, csv, "--write")
+    assert (code, out) == (0, ""), out + err
+    assert "2 rows — 2 new in nominations/" in err and "wrote 2 file(s)" in err
+    new = sorted(catalog / "nominations" / name for name in _nominations(catalog) - before)
+    assert len(new) == 2 and all(len(path.stem) <= 80 for path in new)
+    docs = [read(path, f"nominations/{path.name}") for path in new]
+    assert sorted(doc.data["private"]["external_id"] for doc in docs) == ["003L1", "003L2"]
+    assert all(doc.data["id"] == path.stem for doc, path in zip(docs, new, strict=True))
+    assert validate(catalog, AS_OF).errors == []
+
+
+def test_a_long_name_cut_to_an_existing_files_id_gets_its_own(catalog: Path, tmp_path: Path) -> None:
+    csv = _csv(tmp_path, _row(First_Name=LONG_FIRST, Last_Name=LONG_LAST))
+    cut = "maximiliana-wilhelmina-alexandropoulou-konstantinidou-papadimitriou-hadjigeorgio"
+    (catalog / "nominations" / f"{cut}.yaml").write_text("# mine\n", encoding="utf-8")
+    before = _nominations(catalog)
+    code, out, err = _import(catalog, csv, "--write")
+    assert (code, out) == (0, ""), out + err
+    assert (catalog / "nominations" / f"{cut}.yaml").read_text(encoding="utf-8") == "# mine\n"
+    [new] = _nominations(catalog) - before
+    assert new != f"{cut}.yaml" and len(new) <= len(".yaml") + 80
+
+
+def test_the_same_person_on_two_rows_is_reported_at_the_second(catalog: Path, tmp_path: Path) -> None:
+    csv = _csv(tmp_path, _row(Contact_ID="003A1"), _row(Contact_ID="003A2", Title="Chief Financial Officer"))
+    code, out, err = _import(catalog, csv, "--write")
+    assert code == 1
+    [line] = out.splitlines()
+    match = ISSUE.match(line)
+    assert match and (match["row"], match["col"], match["severity"]) == ("3", "1", "error"), line
+    assert "Ana Lima of Banco Sol is also on row 2 (Contact ID 003A1)" in match["what"]
+    assert "wrote 1 file(s)" in err
+    assert read(catalog / "nominations" / "ana-lima.yaml", "x").data["private"]["external_id"] == "003A1"
+
+
+def test_a_cell_too_long_is_reported_at_its_cell_and_the_rest_imported(catalog: Path,
+                                                                       tmp_path: Path) -> None:
+    import csv as csv_module
+
+    path = tmp_path / "refs.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv_module.writer(handle, lineterminator="\r\n")
+        writer.writerow([*HEADER, "Description"])  # a column the mapping does not use
+        writer.writerow([*_row(Reference_Notes="Keen, very. " * 20_000), ""])
+        writer.writerow([*_row(Contact_ID="003X2", First_Name="Bea", Last_Name="Ruiz"), "x" * 300_000])
+        writer.writerow([*_row(Contact_ID="003X3", First_Name="Caio", Account_Owner="Pat Nobody"), ""])
+    code, out, err = _import(catalog, path, "--write")
+    assert code == 1, err
+    assert "internal error" not in err and "Traceback" not in out + err
+    lines = out.splitlines()
+    assert all(ISSUE.match(line) for line in lines), lines
+    column = HEADER.index("Reference Notes") + 1
+    assert lines[0].startswith(f"refs.csv:2:{column}: error: Reference Notes is 240,000 characters long, "
+                               "more than the 131,072 a cell may hold — "), lines[0]
+    assert [line.split(":")[1] for line in lines] == ["2", "4"]  # row 3's long cell is never used
+    assert "3 rows — 1 new in nominations/" in err
+    assert _nominations(catalog) >= {"bea-ruiz.yaml"}
+
+
 @pytest.mark.parametrize(("text", "month_first", "expected"), [
     ("2026-03-04", True, dt.date(2026, 3, 4)), ("2026-03-04T09:12:00.000Z", True, dt.date(2026, 3, 4)),
     ("03/04/2026", True, dt.date(2026, 3, 4)), ("03/04/2026", False, dt.date(2026, 4, 3)),

@@ -28,6 +28,10 @@ from .text import strip
 from .validate import Result, check_document, compile_schemas, file_validator, schema_issues
 
 MAX_CSV_BYTES = 50_000_000
+# Python's csv default, and the longest text field Salesforce has (Long Text Area): longer is not
+# a note but a paste gone wrong, and would land in a YAML file whole.
+MAX_CELL_CHARS = 131_072
+MAX_ID_CHARS = 80  # the slug schema's maxLength
 COMPANY_ORDER = ("name", "industry", "size", "region", "country")
 LIST_SEPARATORS = re.compile(r"\s*[;,|\n]\s*")
 # What each importable field holds, and so how a cell becomes its value.
@@ -126,10 +130,22 @@ def read_rows(csv_path: Path) -> tuple[list[str], list[list[str]]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    records = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    records = _records(text, dialect)
     if not records:
         raise CatalogError(f"{csv_path}:1:1: the file is empty — export the report with its header row")
     return [cell.strip() for cell in records[0]], records[1:]
+
+
+def _records(text: str, dialect: Any) -> list[list[str]]:
+    """Every record, however long its cells: `plan` reports a long cell at its row and column,
+    where csv's own field limit would stop the whole file with no place to point at. The limit is
+    process-wide, so it is raised only while this text is read."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    finally:
+        csv.field_size_limit(limit)
 
 
 class _Row:
@@ -284,17 +300,35 @@ def _row_record(row: _Row, mapping: Mapping, convert: Converter) -> dict[str, An
     return record
 
 
+def _suffixed(stem: str, suffix: str) -> str:
+    """`stem-suffix` in at most MAX_ID_CHARS: the stem is cut, the suffix kept whole."""
+    return f"{stem[:MAX_ID_CHARS - len(suffix) - 1].strip('-')}-{suffix}".strip("-")
+
+
 def _id_for(record: dict[str, Any], key: str, taken: set[str]) -> str:
-    """The file name: the person's name in Latin letters; their company added when another file
-    has it; company and a short hash of the key when the name is in another script."""
+    """The file name, never one in `taken` (case-folded ids of files on disk and earlier rows).
+
+    The person's name in Latin letters; their company added when another file has it; a short
+    hash of the key (the row's own) when that is taken too, or the name is in another script.
+    Each candidate is cut to the 80 characters an id may have before it is compared, and a hash
+    is kept whole when a name is cut: two different people whose long names share their first 80
+    characters are two people, so the second gets its own id instead of overwriting the first.
+    The same person twice (name and company) is reported by `plan` before an id is sought.
+    """
     base = slugify(str(record.get("name", "")))
     company = slugify(str((record.get("company") or {}).get("name", "")))
     digest = hashlib.sha256(key.encode()).hexdigest()[:6]
-    for candidate in ([base, f"{base}-{company}".strip("-"), f"{base}-{digest}"] if base
-                      else [f"{company or 'advocate'}-{digest}"]):
+    stem = base or company or "advocate"
+    candidates = ([base[:MAX_ID_CHARS].strip("-"), f"{base}-{company}"[:MAX_ID_CHARS].strip("-")]
+                  if base else [])
+    candidates.append(_suffixed(stem, digest))
+    for candidate in candidates:
         if candidate and candidate not in taken:
-            return candidate[:80].strip("-")
-    return f"{base or company}-{digest}-{len(taken)}"
+            return candidate
+    number = 2  # two keys with the same short hash: numbered, in the order of the rows
+    while _suffixed(stem, f"{digest}-{number}") in taken:
+        number += 1
+    return _suffixed(stem, f"{digest}-{number}")
 
 
 _MISSING = re.compile(r"^(?:(?P<parent>[\w.]+): )?missing required field '(?P<name>\w+)'")
@@ -337,17 +371,31 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
                      else ("advocates", ADVOCATE_ORDER))
     convert = Converter(catalog.config, mapping)
     known = imported_keys(result)
-    taken = {Path(path).stem for path in (result.documents or {})}
-    taken |= {p.stem for kind in ("advocates", "nominations") for p in (root / kind).glob("*.yaml")}
+    # Case-folded, as a disk on macOS or Windows compares names.
+    taken = {Path(path).stem.casefold() for path in (result.documents or {})}
+    taken |= {p.stem.casefold() for kind in ("advocates", "nominations")
+              for p in (root / kind).glob("*.yaml")}
     names = {_person(r.data): r.path for r in [*catalog.advocates, *catalog.nominations]}
     key_column = header.index(mapping.key) + 1
+    mapped = {mapping.key, *(column for columns in mapping.columns.values() for column in columns)}
+    used = [i for i, name in enumerate(header) if name in mapped]  # long cells elsewhere are never read
     seen: dict[str, int] = {}
+    people: dict[tuple[str, str], tuple[int, str]] = {}  # person -> the row and key first naming them
     out = Plan(rows=len(records))
     for number, cells in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         row = _Row(display, number, {name: (i + 1, strip(cells[i]).replace("\r\n", "\n").strip())
                                      for i, name in enumerate(header) if i < len(cells)})
+        long_cells = [(i, len(cells[i])) for i in used
+                      if i < len(cells) and len(cells[i]) > MAX_CELL_CHARS]
+        for i, length in long_cells:
+            row.problem(i + 1, f"{header[i]} is {length:,} characters long, more than the "
+                        f"{MAX_CELL_CHARS:,} a cell may hold", "shorten it in the CRM and export "
+                        "again, or leave the column out of the mapping; this row is skipped")
+        if long_cells:
+            out.issues += row.issues
+            continue
         key = row.cells.get(mapping.key, (0, ""))[1]
         if not key:
             row.problem(key_column, f"no {mapping.key}", "every row needs the key column filled: it is "
@@ -366,11 +414,18 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
         seen[key] = number
         record = _row_record(row, mapping, convert)
         _set(record, "private.external_id", key)
-        same = names.get(_person(record))
-        if same:
+        person = _person(record)
+        # A row with errors still names its person: fixing it must not reveal a duplicate later.
+        earlier = people.setdefault(person, (number, key)) if all(person) else (number, key)
+        if same := names.get(person):
             row.problem(key_column, f"{record.get('name')} of {record['company']['name']} is already "
                         f"in the catalog ({same})", f"add `external_id: {key}` under private: in that "
                         "file to link it, or leave the row out")
+        elif earlier[0] != number:
+            row.problem(key_column, f"{record.get('name')} of {record['company']['name']} is also on "
+                        f"row {earlier[0]} ({mapping.key} {earlier[1]})", "one person under two "
+                        f"{mapping.key}s: merge them in the CRM, or leave this row out")
+        if same or earlier[0] != number:
             out.issues += row.issues
             continue
         record["id"] = _id_for(record, key, taken)
@@ -388,7 +443,6 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
         out.issues += row.issues
         if not any(issue.severity == "error" for issue in row.issues):
             taken.add(record["id"])
-            names[_person(record)] = doc.path
             out.files[doc.path] = to_yaml(ordered)
     out.issues.sort()
     return out
