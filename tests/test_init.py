@@ -144,6 +144,67 @@ def test_upgrade_rewrites_what_an_older_version_generated_and_shows_the_diff(com
     assert _run("upgrade", "--check", root=company)[0] == 0
 
 
+def _listing(folder: Path) -> dict[str, str]:
+    """Every entry below `folder` (links not followed) with its text, or where a link points."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        key = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[key] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[key] = path.read_text(encoding="utf-8")
+    return found
+
+
+@pytest.mark.parametrize("link", [".github", ".github/workflows", ".schemas"])
+def test_init_refuses_to_write_through_a_linked_folder(tmp_path: Path, link: str) -> None:
+    """`.github -> ../other/.github` would put our workflows into another project."""
+    other = tmp_path / "other" / link
+    other.mkdir(parents=True)
+    target = tmp_path / "new"
+    (target / link).parent.mkdir(parents=True)
+    (target / link).symlink_to(other, target_is_directory=True)
+    before = _listing(target)
+    code, _, err = _run("init", str(target))
+    assert code == 1
+    assert err.count("\n") == 1, err
+    assert f"{target / link}: is a symbolic link" in err and "replace the link" in err
+    assert list(other.iterdir()) == [] and _listing(target) == before
+
+
+def test_init_refuses_a_generated_file_that_is_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    (target / ".github" / "workflows").mkdir(parents=True)
+    (target / ".github" / "workflows" / "deploy.yml").symlink_to(tmp_path / "elsewhere.yml")
+    code, _, err = _run("init", str(target))
+    assert code == 1 and err.count("\n") == 1
+    assert f"{target / '.github' / 'workflows' / 'deploy.yml'}: is a symbolic link" in err
+    assert not (tmp_path / "elsewhere.yml").exists() and not (target / "catalog.yaml").exists()
+
+
+@pytest.mark.parametrize("link", [".github", ".github/workflows", ".github/workflows/deploy.yml", ".schemas"])
+@pytest.mark.parametrize("check", [False, True])
+def test_upgrade_refuses_to_write_through_a_link(company: Path, tmp_path: Path, link: str,
+                                                  check: bool) -> None:
+    """The incident: `.github` linked to another project's, and upgrade replaced its deploy.yml.
+    Nothing is written, not even the files no link leads to: every path is checked first."""
+    other = tmp_path / "other"
+    (other / link).parent.mkdir(parents=True)
+    (company / link).rename(other / link)
+    (company / link).symlink_to(other / link, target_is_directory=(other / link).is_dir())
+    for path in (other.rglob("*.yml") if link.startswith(".github") else (other / link).glob("*.json")):
+        path.write_text("theirs\n", encoding="utf-8")
+    pre_commit = company / ".pre-commit-config.yaml"
+    pre_commit.write_text(pre_commit.read_text().replace(f"v{scaffold.version()}", "v0.0.9"),
+                          encoding="utf-8")
+    theirs, ours = _listing(other), _listing(company)
+    code, _, err = _run("upgrade", *(["--check"] if check else []), root=company)
+    assert code == 1
+    assert err.count("\n") == 1, err
+    assert f"{company / link}: is a symbolic link" in err and "replace the link" in err
+    assert _listing(other) == theirs and _listing(company) == ours
+
+
 def test_a_new_region_makes_the_editor_schemas_stale_until_upgrade(company: Path) -> None:
     config = company / "catalog.yaml"
     config.write_text(config.read_text().replace(

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import issueform, layers
 from .errors import BuildError, InvalidData
@@ -130,20 +133,24 @@ def init(target: Path, today: dt.date, maintainers: str | None = None,
         raise BuildError(f"{target}: is a file — give a folder for the new catalog")
     kept = [path for path in KEEP_IF_PRESENT if (target / path).exists()]
     files = {path: text for path, text in files.items() if path not in kept}
-    clashes = [path for path in files if (target / path).exists() or (target / path).is_symlink()]
+    # The generated files need the starter's catalog.yaml on disk: made in a scratch folder, so
+    # every path is known (and checked) before anything is written into `target`.
+    with tempfile.TemporaryDirectory() as scratch:
+        for path, text in files.items():
+            write_file(Path(scratch, path), text)
+        config, issues = load_config(Path(scratch))
+        if config is None:  # the starter's own catalog.yaml is tested; this would be a packaging bug
+            raise InvalidData(issues)
+        extra = generated(Path(scratch), config, pinned)
+    refuse_links(target, [*files, *extra], "init")
+    clashes = [path for path in [*files, *extra] if (target / path).exists()]
     for kind in ("advocates", "nominations"):
         if (target / kind).is_dir() and any((target / kind).iterdir()):
             clashes.append(f"{kind}/")
     if clashes:
         raise BuildError(f"{target / clashes[0]}: already exists — init only writes into a new or empty "
                          "folder; in an existing catalog, run `advocate-catalog upgrade` instead")
-    for path, text in files.items():
-        write_file(target / path, text)
-    config, issues = load_config(target)
-    if config is None:  # the starter's own catalog.yaml is tested; this would be a packaging bug
-        raise InvalidData(issues)
-    extra = generated(target, config, pinned)
-    for path, text in extra.items():
+    for path, text in (files | extra).items():
         write_file(target / path, text)
     return sorted([*files, *extra]), kept
 
@@ -161,8 +168,10 @@ def upgrade(root: Path, pinned: str | None = None) -> list[Change]:
     config, issues = load_config(root)
     if config is None:
         raise InvalidData(issues)
+    files = generated(root, config, pinned)
+    refuse_links(root, files, "upgrade")
     changes = []
-    for path, text in generated(root, config, pinned).items():
+    for path, text in files.items():
         file = root / path
         old = file.read_text(encoding="utf-8") if file.is_file() and not file.is_symlink() else ""
         if old != text:
@@ -173,6 +182,7 @@ def upgrade(root: Path, pinned: str | None = None) -> list[Change]:
 
 
 def write_changes(root: Path, changes: list[Change]) -> None:
+    refuse_links(root, [change.path for change in changes], "upgrade")
     for change in changes:
         write_file(root / change.path, change.text)
 
@@ -184,3 +194,30 @@ def write_file(path: Path, text: str) -> None:
     fresh.unlink(missing_ok=True)
     fresh.write_text(text, encoding="utf-8")
     fresh.replace(path)
+
+
+def links_on_the_way(root: Path, paths: Iterable[str]) -> list[Path]:
+    """The symbolic links below `root` that writing `paths` would go through: a folder on the
+    way or the file itself. `root` may be a link; nothing inside it may."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        here = root
+        for part in PurePosixPath(path).parts:
+            here = here / part
+            if here.is_symlink():
+                found[here] = None
+                break
+            if not here.exists():  # nothing below a missing folder exists, links included
+                break
+    return list(found)
+
+
+def refuse_links(root: Path, paths: Iterable[str], command: str) -> None:
+    """Raise before anything is written when a generated file's path goes through a link: a
+    `.github` linked to another project's would have that project's workflows replaced."""
+    links = links_on_the_way(root, paths)
+    if links:
+        more = f" (and {len(links) - 1} more link(s))" if len(links) > 1 else ""
+        raise BuildError(f"{links[0]}: is a symbolic link (to {os.readlink(links[0])}){more} — "
+                         f"{command} writes nothing through links; replace the link with a copy of what "
+                         f"it points to (or remove it), then run `advocate-catalog {command}` again")
