@@ -201,6 +201,33 @@ def apply_delta(staging: Path, site: Path, remove: list[str], replace: list[str]
     shutil.rmtree(trash, ignore_errors=True)
 
 
+def kept(files: Iterable[str], gone: list[str]) -> set[str]:
+    """The files of the last build that an incremental one keeps: all but those at or under a
+    path in `gone` (removed profiles and lists, replaced search shards)."""
+    gone_set = set(gone)
+
+    def under(path: str) -> bool:
+        parts = path.split("/")
+        return any("/".join(parts[:n]) in gone_set for n in range(1, len(parts) + 1))
+
+    return {f for f in files if not under(f)}
+
+
+def prune(site: Path, keep: set[str]) -> None:
+    """Delete from the live site every file no build wrote, and the folders left empty: what
+    the site serves is what this build and the ones it continues made, nothing planted."""
+    strays = cache.site_files(site) - keep
+    for relative in strays:
+        (site / relative).unlink(missing_ok=True)
+    for folder in sorted({Path(relative).parent for relative in strays}, key=lambda p: -len(p.parts)):
+        while folder != Path("."):
+            try:
+                (site / folder).rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
 def build(root: Path, site: Path, today: dt.date | None = None,
           progress: Callable[[str], None] = lambda _message: None,
           reuse: bool = True, count: Count = _no_count) -> BuildSummary:
@@ -225,7 +252,10 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     if cache_folder is not None and reuse and not cache.journal_file(cache_folder).exists():
         state = cache.load_state(cache.state_file(cache_folder))
     same, hashes = cache.unchanged(state, fingerprint, site, stats, root)
-    if same and state is not None and cache_folder is not None:
+    # A file in site/ that no build wrote (planted, or restored with a copied site) is deleted
+    # by an incremental build: "up to date" only when the site holds exactly what was built.
+    if same and state is not None and cache_folder is not None \
+            and cache.site_files(site) == set(state.files):
         if state.stats != stats:
             state.stats = stats
             cache.save_state(cache.state_file(cache_folder), state)
@@ -297,7 +327,9 @@ def build(root: Path, site: Path, today: dt.date | None = None,
                     for k in range(shards)}
         write_pages({f"{search.FOLDER}/order.json": search.order(page_ids, orders)}, staging)
         stages["pagefind"] = time.perf_counter() - mark
+        staged = cache.site_files(staging)
         if prior is None:
+            files = staged
             swap_into_place(staging, site)
         else:
             # Gone: profiles no longer listed, lists whose value has no one left (a browse page).
@@ -305,7 +337,10 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             remove += sorted(set(prior.collections) - set(listing))
             if cache_folder is not None:
                 cache.mark_applying(cache.journal_file(cache_folder))
-            apply_delta(staging, site, remove, [f"{search.FOLDER}/{k}" for k in sorted(dirty)])
+            replace = [f"{search.FOLDER}/{k}" for k in sorted(dirty)]
+            files = kept(prior.files, [*remove, *replace]) | staged
+            apply_delta(staging, site, remove, replace)
+            prune(site, files)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -313,7 +348,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     if cache_folder is not None:
         save_cache(cache_folder, {i: cards[i] for i in members if i in cards},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
-                               page_ids, listing, digests))
+                               page_ids, listing, digests, sorted(files)))
     return BuildSummary(advocates, pages, time.perf_counter() - started, site, stages,
                         warnings=warnings)
 

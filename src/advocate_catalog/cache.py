@@ -33,7 +33,7 @@ from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
 PACKAGE = Path(__file__).parent
-VERSION = 5  # bump when the cache's layout changes
+VERSION = 6  # bump when the cache's layout changes
 GLOBAL_FILES = ("catalog.yaml", "targets.yaml")
 GLOBAL_FOLDERS = ("schemas", "templates")
 DATA_FOLDERS = ("advocates", "nominations")
@@ -55,6 +55,7 @@ class State:
     page_ids: dict[int, dict[str, str]] = field(default_factory=dict)  # shard -> {id: Pagefind id}
     collections: list[str] = field(default_factory=list)  # files listing many advocates
     digests: dict[str, str] = field(default_factory=dict)  # browse page -> digest of its cards
+    files: list[str] = field(default_factory=list)  # every file the site holds, as built
 
 
 class CacheRefused(Exception):
@@ -207,7 +208,8 @@ def _is(value: Any, kind: Any) -> bool:
 
 _STATE_SHAPE = {"fingerprint": str, "site": str, "stats": {"*": (int, int)},
                 "hashes": {"*": str}, "shards": int, "members": {"*": (int, str)},
-                "page_ids": {"*": {"*": str}}, "collections": [str], "digests": {"*": str}}
+                "page_ids": {"*": {"*": str}}, "collections": [str], "digests": {"*": str},
+                "files": [str]}
 
 
 def load_state(path: Path) -> State | None:
@@ -223,7 +225,7 @@ def load_state(path: Path) -> State | None:
     return State(saved["fingerprint"], saved["site"],
                  {k: (v[0], v[1]) for k, v in saved["stats"].items()}, saved["hashes"],
                  saved["shards"], {k: (v[0], v[1]) for k, v in saved["members"].items()},
-                 page_ids, saved["collections"], saved["digests"])
+                 page_ids, saved["collections"], saved["digests"], saved["files"])
 
 
 def save_state(path: Path, state: State) -> None:
@@ -291,6 +293,17 @@ def save_cards(path: Path, cards: dict[str, tuple[str, str]]) -> None:
 
 def mark_applying(path: Path) -> None:
     _write(path, b"an incremental update of the site was under way\n")
+
+
+def site_files(site: Path) -> set[str]:
+    """Every file and link under `site` (relative paths): what a build compares with the files
+    it wrote, so anything else found there is deleted, never published."""
+    found = set()
+    for base, dirs, files in os.walk(site):  # never into linked folders: those are listed, as files
+        relative = Path(base).relative_to(site)
+        found.update((relative / name).as_posix() for name in files)
+        found.update((relative / name).as_posix() for name in dirs if Path(base, name).is_symlink())
+    return found
 
 
 def describes(state: State | None, fingerprint_now: str, site: Path) -> bool:
