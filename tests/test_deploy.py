@@ -37,7 +37,7 @@ def test_the_deploy_runs_every_day() -> None:
     triggers = _deploy()[True]  # PyYAML reads the `on:` key as True
     crons = [entry["cron"] for entry in triggers.get("schedule", [])]
     assert crons, "deploy.yml has no schedule"
-    minute, hour, day, month, weekday = crons[0].split()
+    _minute, hour, day, month, weekday = crons[0].split()
     assert (day, month, weekday) == ("*", "*", "*") and re.fullmatch(r"\d+", hour)
 
 
