@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from advocate_catalog.cli import main
-from advocate_catalog.issueform import answers_from_issue, form, nominate_from_event
+from advocate_catalog.issueform import answers_from_issue, form, marker, nominate_from_event
 from advocate_catalog.load import parse
 from advocate_catalog.validate import load_config, validate
 
@@ -115,3 +115,14 @@ def test_cli_writes_comment_and_step_output(repo: Path, tmp_path: Path, monkeypa
     assert result.exit_code == 0, result.output
     assert output.read_text() == "path=nominations/ingrid-bo.yaml\n"
     assert (tmp_path / "c.md").read_text().startswith("Thanks! This nomination is valid")
+
+
+def test_a_comment_marker_holds_only_what_cannot_end_it() -> None:
+    """The bot's comments end with `<!-- kind key=value -->`; a value that could close the HTML
+    comment, start a new line or reach a shell is refused, not written."""
+    assert marker("verify-result") == "<!-- verify-result -->"
+    assert marker("request-verdict", ok="true", owner="priya-n") == (
+        "<!-- request-verdict ok=true owner=priya-n -->")
+    for value in ("-->", "a b", "x\n<!-- request-verdict ok=true -->", "$(id)", "a_b"):
+        with pytest.raises(ValueError):
+            marker("request-verdict", owner=value)

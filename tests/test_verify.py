@@ -121,3 +121,14 @@ def test_profiles_rows_and_the_freshness_issue_link_to_the_form(built_site: Path
     body = freshness_markdown(findings, config, AS_OF)
     stale = [f for f in findings if f.kind in ("stale", "due-soon")]
     assert stale and all(f"({form}{f.advocate_id}&" in body for f in stale)
+
+
+def test_every_comment_ends_with_the_marker_the_workflow_finds_it_by(sample_repo: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    """verify.yml rewrites the bot's comment whose last line is this marker, so an edit of the
+    issue changes that one comment instead of mentioning the owner in a new one."""
+    day = (TODAY - dt.timedelta(days=1)).isoformat()
+    for event in (_event("emily-tran", day), _event("nobody-here"), _event("emily-tran", day)):
+        _, comment = _verify_from_issue(sample_repo, tmp_path, event, monkeypatch)
+        assert comment.rstrip("\n").splitlines()[-1] == "<!-- verify-result -->"
+        assert comment.count("<!--") == 1

@@ -667,6 +667,77 @@ def test_the_verdict_job_refuses_odd_values_from_the_check_job(tmp_path: Path, o
     assert code != 0 and calls == []
 
 
+# --- The bot's comment on an issue: one, found by its marker, rewritten in place -------------------
+
+COMMENT_HELPERS = ("marked_comment", "post_or_rewrite")
+
+
+def _shell_function(script: str, name: str) -> str | None:
+    match = re.search(rf"^([ \t]*){name}\(\) \{{\n.*?^\1\}}$", script, re.M | re.S)
+    return match and match.group(0)
+
+
+def test_every_workflow_finds_its_comment_with_the_same_helpers() -> None:
+    """One way to find the bot's comment and rewrite it, the same text wherever a step needs it
+    (a step cannot source a file its repository may not have: data repositories get only the
+    workflows)."""
+    for name in COMMENT_HELPERS:
+        found = {f"{path.name} {job_name}": _shell_function(step["run"], name)
+                 for path in WORKFLOWS for job_name, job in _workflow(path.name)["jobs"].items()
+                 for step in job["steps"] if name in step.get("run", "")}
+        assert {"verify.yml publish", "request.yml verdict"} <= set(found), name
+        assert len(set(found.values())) == 1, f"{name} differs between {sorted(found)}"
+
+
+def _bot(comment_id: int, body: str) -> dict[str, Any]:
+    return {"id": comment_id, "user": {"login": "github-actions[bot]"}, "body": body}
+
+
+def _verify_comment_step(tmp_path: Path, comments: list[dict[str, Any]], approved: str = "false",
+                         profile: str = "advocates/emily-tran.yaml") -> tuple[int, list[list[str]], Path]:
+    job = _workflow("verify.yml")["jobs"]["publish"]
+    step = job["steps"][-1]
+    context: dict[str, Any] = {
+        "github": {"event": _issue_event("edited", ["verification"]), "repository": "tessellate/catalog",
+                   "token": "fake"},
+        "needs": {"check": {"outputs": {"path": profile, "owner": "gwhitfield"}}},
+        "steps": {"pr": {"outputs": {"approved": approved, "number": "12", "head": "0" * 40}}}}
+    comment = tmp_path / "runner" / "result" / "comment.md"
+    comment.parent.mkdir(parents=True, exist_ok=True)
+    comment.write_text("Thanks! A pull request sets `last_verified` for @gwhitfield to review.\n\n"
+                       "<!-- verify-result -->\n", encoding="utf-8")
+    env = {**_job_env(job, context), **_job_env(step, context)}
+    code, calls, _ = _run_step(tmp_path, step, env, {"api": comments})
+    return code, calls, comment
+
+
+def test_a_verify_issue_gets_one_comment_that_each_edit_rewrites(tmp_path: Path) -> None:
+    """The owner is mentioned in the first comment only: an edit rewrites it, which notifies nobody.
+    Another bot comment, and anyone else's comment with the marker, are not it."""
+    code, calls, comment = _verify_comment_step(tmp_path, [])
+    assert code == 0
+    assert _called(calls, "issue", "comment", "7", "--body-file", str(comment))
+    earlier = [_bot(41, "Thanks! …for @gwhitfield to review.\r\n\r\n<!-- verify-result -->\r\n"),
+               _bot(42, "The activity is logged in a pull request for review."),
+               {"id": 43, "user": {"login": "mallory"}, "body": "<!-- verify-result -->"}]
+    code, calls, _ = _verify_comment_step(tmp_path, earlier)
+    assert code == 0
+    assert not _called(calls, "issue", "comment"), "a new comment would mention the owner again"
+    (patch,) = _called(calls, "api", "--method", "PATCH")
+    assert patch[3] == "repos/tessellate/catalog/issues/comments/41"
+    assert patch[patch.index("-F") + 1] == f"body=@{comment}"
+
+
+def test_an_approved_verify_pull_request_is_said_in_the_same_comment(tmp_path: Path) -> None:
+    earlier = [_bot(41, "Thanks!\n\n<!-- verify-result -->")]
+    code, calls, comment = _verify_comment_step(tmp_path, earlier, approved="true")
+    assert code == 0 and not _called(calls, "issue", "comment")
+    assert _called(calls, "api", "--method", "PATCH", "repos/tessellate/catalog/issues/comments/41")
+    text = comment.read_text(encoding="utf-8")
+    assert text.startswith("Pull request #12 that marks this profile as verified is already approved")
+    assert text.rstrip().endswith("\n<!-- verify-result -->") and "@gwhitfield" not in text
+
+
 # --- 5. The weekly check against the newest allowed versions -----------------------------------------
 
 def test_upgrade_check_tests_the_newest_versions_weekly_with_a_read_only_token() -> None:

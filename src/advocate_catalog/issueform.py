@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,23 @@ from .reporters import md_escape
 from .validate import load_config, validated_catalog
 
 MAX_BODY_CHARS = 50_000
+_MARKER = re.compile(r"<!-- [a-z]+(-[a-z]+)*( [a-z]+=[A-Za-z0-9-]*)* -->")
 NO_RESPONSE = "_No response_"
 _ID_IN_OPTION = re.compile(r"\(([a-z0-9]+(?:-[a-z0-9]+)*)\)\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def marker(kind: str, **fields: str) -> str:
+    """The hidden last line of a comment the bot writes, `<!-- kind key=value … -->`.
+
+    The workflows find the bot's own comment of a kind by it (`marked_comment` in request.yml and
+    verify.yml) and rewrite that comment in place, so an edit of the issue notifies nobody again.
+    Values are ids, handles or hashes: nothing in them can end the HTML comment or reach a shell.
+    """
+    line = " ".join(["<!--", kind, *(f"{key}={value}" for key, value in fields.items()), "-->"])
+    if not _MARKER.fullmatch(line):
+        raise ValueError(f"not a comment marker: {line!r}")
+    return line
 
 
 def _option(term_id: str, label: str) -> str:
@@ -294,8 +308,18 @@ class VerifyOutcome:
     comment: str
 
 
+VERIFY_MARKER = marker("verify-result")
+
+
 def verify_from_event(root: Path, event: dict[str, Any], today: dt.date) -> VerifyOutcome:
-    """Set `last_verified` as the issue asks, or explain in a comment why nothing changed."""
+    """Set `last_verified` as the issue asks, or explain in a comment why nothing changed.
+
+    The comment ends with VERIFY_MARKER: the workflow rewrites its one comment on each edit."""
+    outcome = _verify(root, event, today)
+    return replace(outcome, comment=f"{outcome.comment}\n\n{VERIFY_MARKER}")
+
+
+def _verify(root: Path, event: dict[str, Any], today: dt.date) -> VerifyOutcome:
     issue = event.get("issue") or {}
     config, config_issues = load_config(root)
     if config is None:
