@@ -1,4 +1,5 @@
-"""Build hook: the wheel carries the repository's templates/ and schemas/ as the package's defaults.
+"""Build hook: the wheel carries the repository's templates/ and schemas/ as the package's defaults
+(and, for `init`, the data workflows, the pull request template and requirements/runtime.txt).
 
 They stay at the repository root (the root is itself a data repository, the sample catalog) and are
 copied into `advocate_catalog/defaults/` only when a wheel is built: one source of truth. An
@@ -33,6 +34,11 @@ class BuildWithDefaults(build_py):
         for name in WORKFLOWS:
             shutil.copy(ROOT / ".github" / "workflows" / name, github / "workflows" / name)
         shutil.copy(ROOT / ".github" / "pull_request_template.md", github / "pull_request_template.md")
+        # The hashed lock a data repository's workflows install the dependencies from (scaffold.lock).
+        requirements = Path(self.build_lib) / "advocate_catalog" / "defaults" / "requirements"
+        shutil.rmtree(requirements, ignore_errors=True)
+        requirements.mkdir(parents=True)
+        shutil.copy(ROOT / "requirements" / "runtime.txt", requirements / "runtime.txt")
 
 
 setup(cmdclass={"build_py": BuildWithDefaults})
