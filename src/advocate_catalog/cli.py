@@ -212,9 +212,10 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
 @_friendly
 def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
-    from .serve import server
+    from .serve import Failure, server, snapshot
     from .serve import watch as watching
     site = root / "site"
+    since = snapshot(root) if watch else None  # an edit saved during the first build is rebuilt too
     if not no_build:
         _build_and_report(root, site)
     try:
@@ -225,16 +226,20 @@ def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
     stop = threading.Event()
     if watch:
-        def rebuild() -> None:
-            try:
-                _build_and_report(root, site)
-            except InvalidData as error:  # the site keeps its last good build
-                echo(reporters.text(error.issues), err=True)
-                echo(f"{error} — the preview still shows the last good build", err=True)
-            except CatalogError as error:
-                echo(f"error: {error} — the preview still shows the last good build", err=True)
+        debug = click.get_current_context().find_root().params.get("debug", False)
 
-        threading.Thread(target=watching, args=(root, rebuild, stop), daemon=True).start()
+        def failed(failure: Failure) -> None:
+            """Any failed rebuild: one line (the data's every issue), and the watch goes on."""
+            if debug:
+                traceback.print_exception(failure.error)
+            if isinstance(failure.error, InvalidData):
+                echo(reporters.text(failure.error.issues), err=True)
+                echo(f"{failure.error} — the preview still shows the last good build", err=True)
+            else:
+                echo(failure.line, err=True)
+
+        threading.Thread(target=watching, args=(root, lambda: _build_and_report(root, site), stop),
+                         kwargs={"failed": failed, "preview": httpd, "since": since}, daemon=True).start()
         echo("watching for changes", err=True)
     try:
         httpd.serve_forever()
