@@ -298,7 +298,7 @@ def mark_applying(path: Path) -> None:
 def site_files(site: Path) -> set[str]:
     """Every file and link under `site` (relative paths): what a build compares with the files
     it wrote, so anything else found there is deleted, never published."""
-    found = set()
+    found: set[str] = set()
     for base, dirs, files in os.walk(site):  # never into linked folders: those are listed, as files
         relative = Path(base).relative_to(site)
         found.update((relative / name).as_posix() for name in files)
