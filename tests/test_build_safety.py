@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import stat
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from advocate_catalog import cache
 from advocate_catalog.build import MARKER, build
+from advocate_catalog.cli import main
 from advocate_catalog.errors import BuildError
 
 from conftest import AS_OF, ROOT
@@ -205,3 +208,68 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert err.startswith("\r  rendering [" + "#" * 14 + "." * 14 + "] 5/10 · ")
     assert "\r  rendering [" + "#" * 28 + "] 10/10 · " in err and err.endswith(" s\n")
+
+
+def _build_cli(root: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--root", str(root), "build", "--as-of", AS_OF.isoformat()])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(("linked", "what"), [
+    ("templates/_card.html", "file"), ("templates/static/search.js", "file"),
+    ("templates/static", "folder"), ("templates", "folder")])
+def test_a_linked_template_file_or_folder_is_refused(sample_repo: Path, tmp_path: Path,
+                                                     linked: str, what: str) -> None:
+    """A link to an unlisted advocate's file would publish its private note: no file of the
+    templates is read through a link, at any depth, the templates/ folder itself included."""
+    path = sample_repo / linked
+    moved = tmp_path / "elsewhere" / path.name
+    moved.parent.mkdir()
+    shutil.move(path, moved)
+    path.symlink_to(moved, target_is_directory=moved.is_dir())
+    code, output = _build_cli(sample_repo)
+    assert code == 1
+    assert output.splitlines() == [
+        f"error: {linked}: a {what} of templates/ is a symbolic link — replace the link with the "
+        f"{what} itself; nothing in templates/ is read through a link"]
+    assert not (sample_repo / "site").exists()
+
+
+def test_a_link_deep_in_a_template_folder_is_refused(sample_repo: Path) -> None:
+    (sample_repo / "templates" / "emails" / "parts").mkdir(parents=True)
+    (sample_repo / "templates" / "emails" / "parts" / "_note.html").symlink_to(
+        sample_repo / "advocates" / "aino-virtanen.yaml")
+    with pytest.raises(BuildError, match=r"^templates/emails/parts/_note\.html: a file of templates/ "
+                                         "is a symbolic link"):
+        build(sample_repo, sample_repo / "site", AS_OF)
+
+
+def test_an_incremental_build_refuses_a_template_turned_into_a_link(sample_repo: Path,
+                                                                    tmp_path: Path) -> None:
+    """The cache's fingerprint could not see through a link: a target changed behind it would
+    never rebuild. A link is refused before the cache is consulted, up to date or not."""
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    assert build(sample_repo, site, AS_OF).up_to_date
+    card = sample_repo / "templates" / "_card.html"
+    copy = tmp_path / "_card.html"
+    shutil.copy(card, copy)
+    card.unlink()
+    card.symlink_to(copy)
+    with pytest.raises(BuildError, match="symbolic link"):
+        build(sample_repo, site, AS_OF)
+    copy.write_text(copy.read_text() + "{{ advocate.data.private_note }}")
+    with pytest.raises(BuildError, match="symbolic link"):
+        build(sample_repo, site, AS_OF)
+
+
+def test_a_linked_schema_is_refused(sample_repo: Path, tmp_path: Path) -> None:
+    schema = sample_repo / "schemas" / "advocate.schema.json"
+    shutil.move(schema, tmp_path / "advocate.schema.json")
+    schema.symlink_to(tmp_path / "advocate.schema.json")
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "validate", "--as-of",
+                                       AS_OF.isoformat()])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "error: schemas/advocate.schema.json: a file of schemas/ is a symbolic link — replace the "
+        "link with the file itself; nothing in schemas/ is read through a link"]

@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -447,30 +448,117 @@ def load_targets(root: Path, config: Config) -> tuple[list[Target], list[Issue]]
     return ([], issues) if issues else targets_from(doc, config)
 
 
+# Names in a data folder that are not content, passed over without a word and never opened:
+# what git (.gitkeep), the OS (.DS_Store), editors (vim's .jo.yaml.swp, emacs's .#jo.yaml lock
+# link, jo.yaml~ and #jo.yaml# backups) and `promote` (a .promote-… file while it writes) keep
+# beside profiles, and a README saying what the folder is for. A profile moved or renamed by
+# hand never lands on one of these names, and failing `validate` over an editor's backup would
+# only teach people to ignore it. Of folders, only hidden ones are passed over (a folder named
+# README is still a place profiles would vanish into). Everything else is read, or named by
+# `data_files`.
+_NOT_CONTENT = re.compile(r"\..*|.*~|#.*#|(?i:readme(\.(md|markdown|txt|rst))?)", re.S)
+_NOUN = {"advocates": "profile", "nominations": "nomination"}
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """A folder's entries by name; their types come with the listing, so sorting 10,000 profiles
+    into data and strays costs no call per file."""
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
+
+
+def _passed_over(entry: os.DirEntry[str]) -> bool:
+    """A file of `_NOT_CONTENT`'s names, or a hidden folder."""
+    return entry.name.startswith(".") if entry.is_dir(follow_symlinks=False) \
+        else bool(_NOT_CONTENT.fullmatch(entry.name))
+
+
+def _suggested_id(name: str) -> str:
+    """The id a stray file's name points at: 'Jo Lund.yml' and 'jo.yaml.bak' → jo-lund, jo."""
+    stem = re.sub(r"(?i)\.ya?ml$", "", Path(name).stem)
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "jane-doe"
+
+
 def data_files(root: Path, folder: str) -> tuple[list[tuple[Path, str]], list[Issue]]:
-    """The YAML files of a data folder, sorted, with issues for misnamed or linked files."""
-    files, issues = [], []
+    """The files of a data folder to read, sorted, and an error for every other file in it (at
+    any depth) saying where it should go: a file the tool never reads must not vanish from the
+    site unnoticed. The one place that says which files are data; nothing here is opened.
+
+    A subfolder is named whole when it holds nothing to name, unless it is empty (git keeps no
+    empty folder, so nothing is lost). A build that passes thus has only empty subfolders, and
+    anything put into one changes the folder's time, which `cache.scan` watches: an incremental
+    build never takes a stray file for "nothing changed"."""
     directory = root / folder
+    if directory.is_symlink():
+        return [], [Issue(folder, 1, 1, "error", "the folder is a symbolic link, so nothing in it "
+                          "is read", "replace the link with the folder itself")]
     if not directory.is_dir():
         return [], []
-    for file in sorted(directory.iterdir()):
-        display = f"{folder}/{file.name}"
-        if file.name.startswith(".") or file.suffix not in (".yaml", ".yml"):
+    files, issues = [], []
+    for entry in _entries(directory):
+        if _passed_over(entry):
             continue
-        if file.is_symlink():
-            issues.append(Issue(display, 1, 1, "error", "the file is a symbolic link",
-                                "replace the link with the file itself; links are not followed"))
-        elif file.suffix == ".yml":
-            issues.append(Issue(display, 1, 1, "error", "the file ends in .yml",
-                                f"rename it to {file.stem}.yaml"))
-        elif not SLUG.fullmatch(file.stem):
-            suggestion = re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "jane-doe"
-            issues.append(Issue(display, 1, 1, "error",
-                                f"the file name '{file.name}' is not a lowercase id",
-                                f"rename it to {suggestion}.yaml (lowercase letters, digits, hyphens)"))
-        elif file.is_file():
-            files.append((file, display))
+        display = f"{folder}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            issues += _subfolder_issues(root, Path(entry.path), folder)
+        elif (problem := _stray_file(entry, folder)) is None:
+            files.append((Path(entry.path), display))
+        else:
+            issues.append(Issue(display, 1, 1, "error", *problem))
     return files, issues
+
+
+def _stray_file(entry: os.DirEntry[str], folder: str) -> tuple[str, str] | None:
+    """Why a file directly in a data folder is not read, and the fix; None when it is read."""
+    noun, suggestion, suffix = _NOUN[folder], _suggested_id(entry.name), Path(entry.name).suffix
+    if entry.is_symlink():
+        if entry.is_dir():
+            return ("the folder is a symbolic link, so nothing in it is read",
+                    f"move its {noun}s into {folder}/ and delete the link")
+        return "the file is a symbolic link", "replace the link with the file itself; links are not followed"
+    if not entry.is_file(follow_symlinks=False):
+        return "the file is not a regular file", f"replace it with the {noun}'s YAML text, or delete it"
+    if suffix.lower() in (".yaml", ".yml") and suffix != ".yaml":
+        return f"the file ends in {suffix}", f"rename it to {suggestion}.yaml"
+    if suffix != ".yaml":
+        what = f"the file ends in {suffix}, not .yaml," if suffix else "the file name has no .yaml ending,"
+        return (f"{what} so it is never read",
+                f"rename it to {suggestion}.yaml if it is a {noun}, or move it out of {folder}/")
+    if not SLUG.fullmatch(entry.name[: -len(suffix)]):
+        return (f"the file name '{entry.name}' is not a lowercase id",
+                f"rename it to {suggestion}.yaml (lowercase letters, digits, hyphens)")
+    return None
+
+
+def _subfolder_issues(root: Path, subfolder: Path, folder: str) -> list[Issue]:
+    """An error for each file below `subfolder` (links and hidden folders not entered), or one
+    for the folder itself when it holds only what is passed over."""
+    issues, holds_anything, pending = [], False, [subfolder]
+    noun = _NOUN[folder]
+    while pending:
+        for entry in _entries(pending.pop()):
+            holds_anything = True
+            if _passed_over(entry):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+                continue
+            display = Path(entry.path).relative_to(root).as_posix()
+            if Path(entry.name).suffix.lower() not in (".yaml", ".yml"):
+                issues.append(Issue(display, 1, 1, "error",
+                                    f"a file in a subfolder of {folder}/ is never read",
+                                    f"move it out of {folder}/: only <id>.yaml {noun}s go there"))
+                continue
+            target = f"{folder}/{_suggested_id(entry.name)}.yaml"
+            hint = (f"{target} is there already: merge what is new into it and delete this copy"
+                    if (root / target).exists() else f"move it to {target}")
+            issues.append(Issue(display, 1, 1, "error", f"a {noun} in a subfolder is never read", hint))
+    if holds_anything and not issues:
+        issues.append(Issue(subfolder.relative_to(root).as_posix(), 1, 1, "error",
+                            f"a subfolder of {folder}/ is never read",
+                            f"keep {noun}s directly in {folder}/, move anything else out, "
+                            "and delete the folder"))
+    return sorted(issues)
 
 
 def check_document(doc: Document, stem: str, checker: Checker, today: dt.date) -> Document:
