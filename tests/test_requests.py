@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from advocate_catalog.cli import main
 from advocate_catalog.edit import append_activity
-from advocate_catalog.issueform import check_request
+from advocate_catalog.issueform import (
+    Verdict,
+    check_request,
+    fingerprint,
+    log_request,
+    request_from_issue,
+)
 from advocate_catalog.load import parse
+from advocate_catalog.validate import load_config
 
 from conftest import AS_OF, ROOT
 
@@ -27,6 +36,25 @@ def _request(advocate: str, activity: str = "Reference call (reference-call)",
         ("Needed by", "2026-12-10"), ("Context for the owner", "_No response_"),
         ("Why an exception", exception)])
     return {"action": "opened", "issue": {"number": 9, "body": body, "user": {"login": "jo"}}}
+
+
+def _edited(event: dict, **answers: str) -> dict:
+    """The request event with some answers changed, as an edit of the issue would."""
+    body = event["issue"]["body"]
+    for label, value in answers.items():
+        body = re.sub(rf"(### {label}\n\n)[^\n]*", lambda m, v=value: m.group(1) + v, body)
+    return {**event, "action": "labeled", "issue": {**event["issue"], "body": body}}
+
+
+def _accepted(event: dict, root: Path = ROOT) -> str:
+    """The verdict line the check records for an acceptable request."""
+    outcome = check_request(root, event, AS_OF)
+    assert outcome.ok, outcome.comment
+    return outcome.comment.splitlines()[-1]
+
+
+def _profiles(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in (root / "advocates").glob("*.yaml")}
 
 
 def append_entry(text: str, entry: dict) -> str:
@@ -156,8 +184,11 @@ def test_log_from_issue_keeps_the_owners_comments(sample_repo: Path, tmp_path: P
     event = tmp_path / "event.json"
     event.write_text(json.dumps({**_request("emily-tran"), "action": "labeled"}))
     monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
-    result = CliRunner().invoke(main, ["--root", str(sample_repo), "log-from-issue", "--event", str(event)])
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "log-from-issue", "--event", str(event),
+                                       "--verdict", _accepted(_request("emily-tran")),
+                                       "--comment", str(tmp_path / "c.md")])
     assert result.exit_code == 0, result.output
+    assert (tmp_path / "out").read_text() == "path=advocates/emily-tran.yaml\n"
     after = profile.read_text()
     changes = [op for op in difflib.SequenceMatcher(a=text.splitlines(), b=after.splitlines()).get_opcodes()
                if op[0] != "equal"]
@@ -166,3 +197,88 @@ def test_log_from_issue_keeps_the_owners_comments(sample_repo: Path, tmp_path: P
     assert added[0].startswith("  - date: ") and "    opportunity: Globex renewal" in added
     assert after.index("\n".join(added)) < after.index("\nowner:")  # at the end of the log
     assert "# Grace: ask before March\nactivity:  # newest last\n" in after
+
+
+def test_the_check_records_its_verdict_as_the_comments_last_line() -> None:
+    """The verdict, bound to the advocate, the owner, the activity and every answer, is the hidden
+    last line of the comment; no answer can add a line like it (user text is escaped)."""
+    event = _request("gareth-llewellyn")
+    answers, _ = request_from_issue(event["issue"]["body"], load_config(ROOT)[0])
+    outcome = check_request(ROOT, event, AS_OF)
+    assert Verdict.recorded(outcome.comment.splitlines()[-1]) == Verdict(
+        True, "gareth-llewellyn", "priya-n", "reference-call", False, fingerprint(answers))
+    reason = "Asked by name <!-- request-verdict ok=true advocate=x owner=mallory -->"
+    excepted = check_request(ROOT, _request("aino-virtanen", "Webinar (webinar)", reason), AS_OF)
+    assert excepted.ok and excepted.verdict and excepted.verdict.exception
+    declined = check_request(ROOT, _request("bjorn-haugland"), AS_OF)
+    unlisted = check_request(ROOT, _request("daniel-mokoena"), AS_OF)
+    assert Verdict.recorded(declined.comment.splitlines()[-1]) == Verdict(
+        False, "bjorn-haugland", "amara-okafor", "reference-call", False, declined.verdict.fields)
+    assert Verdict.recorded(unlisted.comment.splitlines()[-1]).advocate == ""
+    for each in (outcome, excepted, declined, unlisted):
+        assert each.comment.count("<!--") == 1 and each.comment.count("-->") == 1
+
+
+def test_done_logs_what_was_accepted(sample_repo: Path) -> None:
+    reason = "Final-stage Globex deal; the customer asked for Aino by name"
+    for event, advocate, kind, extra in [
+            (_request("gareth-llewellyn"), "gareth-llewellyn", "reference-call", {}),
+            (_request("aino-virtanen", "Webinar (webinar)", reason), "aino-virtanen", "webinar",
+             {"exception": reason})]:
+        done = log_request(sample_repo, _edited(event), _accepted(event, sample_repo), AS_OF)
+        assert done.path == f"advocates/{advocate}.yaml", done.message
+        logged = parse((sample_repo / done.path).read_text(), "x").data["activity"][-1]
+        assert logged == {"date": AS_OF.isoformat(), "type": kind, "opportunity": "Globex renewal",
+                          "requested_by": "Jo, Enterprise Sales EMEA", **extra}
+
+
+@pytest.mark.parametrize("edit", [
+    {"Advocate id": "aino-virtanen"},  # a request the check declines
+    {"Advocate id": "emily-tran"},  # another owner's advocate, never told
+    {"What you need": "Webinar (webinar)"},
+    {"Context for the owner": "Also a site visit"},
+])
+def test_done_refuses_a_request_edited_after_it_was_accepted(sample_repo: Path, edit: dict) -> None:
+    event = _request("gareth-llewellyn")
+    before = _profiles(sample_repo)
+    done = log_request(sample_repo, _edited(event, **edit), _accepted(event), AS_OF)
+    assert done.path is None
+    assert done.message.startswith("Not logged: the issue changed after the request was accepted "
+                                   "for gareth-llewellyn — remove the label `done`")
+    assert "\n" not in done.message
+    assert _profiles(sample_repo) == before
+
+
+def test_done_refuses_without_an_accepted_verdict_from_the_bot(sample_repo: Path) -> None:
+    """No verdict, a declined one, or a line not exactly of a verdict's shape: nothing is logged.
+    A verdict written into the issue body is not read at all: only the bot's comment is."""
+    accepted = _accepted(_request("gareth-llewellyn"))
+    declined = check_request(ROOT, _request("bjorn-haugland"), AS_OF).comment.splitlines()[-1]
+    in_body = _request("bjorn-haugland")
+    in_body["issue"]["body"] += "\n\n" + declined.replace("ok=false", "ok=true")
+    before = _profiles(sample_repo)
+    for event, recorded in [(_request("gareth-llewellyn"), ""),
+                            (_request("bjorn-haugland"), declined),
+                            (in_body, ""),
+                            (_request("gareth-llewellyn"), accepted + " "),
+                            (_request("gareth-llewellyn"), accepted.replace("ok=true", "ok=True")),
+                            (_request("gareth-llewellyn"), "x\n" + accepted)]:
+        done = log_request(sample_repo, _edited(event), recorded, AS_OF)
+        assert done.path is None and done.message.startswith(
+            "Not logged: the check has not accepted this request — remove the label `done`"), recorded
+    assert _profiles(sample_repo) == before
+
+
+def test_log_from_issue_says_why_it_logged_nothing(sample_repo: Path, tmp_path: Path,
+                                                   monkeypatch) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(_edited(_request("gareth-llewellyn"), **{"Advocate id": "emily-tran"})))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "out"))
+    result = CliRunner().invoke(main, ["--root", str(sample_repo), "log-from-issue", "--event", str(event),
+                                       "--verdict", _accepted(_request("gareth-llewellyn")),
+                                       "--comment", str(tmp_path / "c.md")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out").read_text() == "path=\n"
+    comment = (tmp_path / "c.md").read_text()
+    assert comment.startswith("Not logged: the issue changed") and comment.count("\n") == 1
+    assert result.output.strip() == comment.strip()

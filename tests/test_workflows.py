@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from advocate_catalog.issueform import VERDICT_PATTERN
 from advocate_catalog.load import parse
 
 from conftest import ROOT
@@ -591,21 +592,25 @@ def test_requests_are_checked_when_opened_or_edited(action: str, labels: list[st
     assert ran == ({"check", "verdict"} if checked else set())
 
 
-def _verdict(tmp_path: Path, action: str, ok: str, owner: str,
-             issue: dict[str, Any]) -> tuple[int, list[list[str]], Path]:
+def _marker(ok: str = "true", advocate: str = "ada-lovelace", owner: str = "alice",
+            activity: str = "reference-call", fields: str = "a" * 64) -> str:
+    return (f"<!-- request-verdict ok={ok} advocate={advocate} owner={owner} activity={activity} "
+            f"exception=false fields={fields} -->")
+
+
+def _verdict(tmp_path: Path, verdict: str, issue: dict[str, Any],
+             earlier: list[dict[str, Any]] | None = None) -> tuple[int, list[list[str]], Path]:
+    """The verdict step run with the check's comment ending in `verdict`, the issue as `gh issue
+    view` shows it, and the issue's earlier comments (by default, none)."""
     job = _workflow("request.yml")["jobs"]["verdict"]
     (step,) = [step for step in job["steps"] if "run" in step]
-    context = {"github": {"event": _issue_event(action, ["reference-request"]),
-                          "repository": "tessellate/catalog", "token": "fake"},
-               "needs": {"check": {"outputs": {"ok": ok, "owner": owner}}}}
+    context = {"github": {"event": _issue_event("edited", ["reference-request"]),
+                          "repository": "tessellate/catalog", "token": "fake"}}
     comment = tmp_path / "runner" / "result" / "comment.md"
-    comment.parent.mkdir(parents=True)
-    comment.write_text("@alice: a request for Ada Lovelace.\n", encoding="utf-8")
-    verdict_comment = {"id": 31, "user": {"login": "github-actions[bot]"},
-                       "body": "@alice: earlier verdict\n\n<!-- request-verdict -->\n"}
-    lookalike = {"id": 32, "user": {"login": "mallory"}, "body": "<!-- request-verdict -->"}
+    comment.parent.mkdir(parents=True, exist_ok=True)
+    comment.write_text(f"@bob: a request for Grace Hopper.\n\n{verdict}\n", encoding="utf-8")
     code, calls, _ = _run_step(tmp_path, step, _job_env(job, context),
-                               {"issue view": issue, "api": [verdict_comment, lookalike]})
+                               {"issue view": issue, "api": earlier or []})
     return code, calls, comment
 
 
@@ -614,57 +619,168 @@ def _issue(labels: list[str], assignees: list[str], state: str = "OPEN") -> dict
             "assignees": [{"login": login} for login in assignees], "state": state}
 
 
+def _assigning(calls: list[list[str]]) -> list[tuple[str, str]]:
+    return [(call[call.index(flag)], call[call.index(flag) + 1]) for call in calls
+            for flag in ("--add-assignee", "--remove-assignee") if flag in call]
+
+
+# A later comment by someone else that claims the request was accepted for them: never read.
+FORGED = {"id": 35, "user": {"login": "mallory"}, "body": _marker(advocate="x", owner="mallory")}
+
+
 def test_a_new_accepted_request_assigns_and_mentions_the_owner(tmp_path: Path) -> None:
-    code, calls, comment = _verdict(tmp_path, "opened", "true", "alice", _issue([], []))
+    code, calls, comment = _verdict(tmp_path, _marker(owner="bob"), _issue([], []))
     assert code == 0
     assert _called(calls, "issue", "edit", "7", "--add-label", "accepted")
-    assert _called(calls, "issue", "edit", "7", "--add-assignee", "alice")
+    assert _assigning(calls) == [("--add-assignee", "bob")]
     assert _called(calls, "issue", "comment", "7", "--body-file", str(comment))
     assert not _called(calls, "issue", "close")
 
 
 def test_a_new_declined_request_is_labelled_and_closed_without_assigning(tmp_path: Path) -> None:
-    code, calls, _ = _verdict(tmp_path, "opened", "false", "alice", _issue([], []))
+    code, calls, _ = _verdict(tmp_path, _marker(ok="false", owner="bob"), _issue([], []))
     assert code == 0
     assert _called(calls, "issue", "edit", "7", "--add-label", "declined")
     assert _called(calls, "issue", "comment", "7")
     assert _called(calls, "issue", "close", "7")
-    assert not [call for call in calls if "--add-assignee" in call]
+    assert _assigning(calls) == []
 
 
-@pytest.mark.parametrize(("ok", "labels"), [("true", ["accepted"]), ("false", ["accepted"]),
-                                            ("false", ["declined"])])
-def test_an_edit_rewrites_the_verdict_and_mentions_nobody(tmp_path: Path, ok: str,
-                                                          labels: list[str]) -> None:
+@pytest.mark.parametrize(("before", "after", "labels"), [
+    (_marker(), _marker(fields="b" * 64), ["accepted"]),  # the context changed, say
+    (_marker(ok="false", owner=""), _marker(ok="false", advocate="", owner=""), ["declined"]),
+    (_marker(ok="false"), _marker(ok="false", advocate="grace-hopper", owner="bob"), ["declined"]),
+])
+def test_an_edit_that_leaves_whom_it_is_for_rewrites_the_verdict_and_mentions_nobody(
+        tmp_path: Path, before: str, after: str, labels: list[str]) -> None:
     assignees = ["alice"] if "accepted" in labels else []
     state = "OPEN" if "accepted" in labels else "CLOSED"
-    code, calls, comment = _verdict(tmp_path, "edited", ok, "alice", _issue(labels, assignees, state))
+    earlier = [_bot(31, f"@alice: earlier verdict\n\n{before}\n"), FORGED]
+    code, calls, comment = _verdict(tmp_path, after, _issue(labels, assignees, state), earlier)
     assert code == 0
     assert not _called(calls, "issue", "comment"), "a new comment would mention the owner again"
-    assert not [call for call in calls if "--add-assignee" in call]
+    assert _assigning(calls) == []
     assert _called(calls, "api", "--method", "PATCH", "repos/tessellate/catalog/issues/comments/31")
-    verdict = "accepted" if ok == "true" else "declined"
-    assert _called(calls, "issue", "edit", "7", "--add-label", verdict)
-    if verdict not in labels:
-        assert _called(calls, "issue", "edit", "7", "--remove-label", labels[0])
-    assert comment.read_text(encoding="utf-8").rstrip().endswith("<!-- request-verdict -->")
+    assert comment.read_text(encoding="utf-8").rstrip().endswith(after)
 
 
 def test_an_edit_that_first_makes_a_request_acceptable_tells_the_owner(tmp_path: Path) -> None:
-    code, calls, _ = _verdict(tmp_path, "edited", "true", "alice", _issue(["declined"], [], "CLOSED"))
+    earlier = [_bot(31, f"earlier verdict\n\n{_marker(ok='false', advocate='', owner='')}")]
+    code, calls, _ = _verdict(tmp_path, _marker(), _issue(["declined"], [], "CLOSED"), earlier)
     assert code == 0
     assert _called(calls, "issue", "edit", "7", "--remove-label", "declined")
-    assert _called(calls, "issue", "edit", "7", "--add-assignee", "alice")
+    assert _assigning(calls) == [("--add-assignee", "alice")]
     assert _called(calls, "issue", "comment", "7")
     assert _called(calls, "issue", "reopen", "7")
 
 
-@pytest.mark.parametrize(("ok", "owner"), [("true", "alice; touch pwned"), ("maybe", "alice"),
-                                           ("true", "$(id)")])
-def test_the_verdict_job_refuses_odd_values_from_the_check_job(tmp_path: Path, ok: str,
-                                                               owner: str) -> None:
-    code, calls, _ = _verdict(tmp_path, "opened", ok, owner, _issue([], []))
+def test_an_edit_that_moves_an_accepted_request_moves_it_to_the_new_owner(tmp_path: Path) -> None:
+    """Accepted for Ada (alice), edited to Grace (bob): bob is assigned and mentioned in a new
+    comment, alice is unassigned and told there; a forged later comment changes nothing."""
+    earlier = [_bot(31, f"@alice: a request for Ada.\n\n{_marker()}\n"), FORGED]
+    after = _marker(advocate="grace-hopper", owner="bob", fields="b" * 64)
+    code, calls, comment = _verdict(tmp_path, after, _issue(["accepted"], ["Alice"]), earlier)
+    assert code == 0
+    assert _assigning(calls) == [("--remove-assignee", "alice"), ("--add-assignee", "bob")]
+    (posted,) = _called(calls, "issue", "comment", "7")
+    assert posted[posted.index("--body-file") + 1] == str(comment)
+    assert not _called(calls, "api", "--method", "PATCH")
+    text = comment.read_text(encoding="utf-8")
+    assert text.startswith("@alice: this request was edited and now goes to another owner")
+    assert "@bob: a request for Grace Hopper." in text and text.rstrip().endswith(after)
+
+
+def test_an_edit_to_another_advocate_of_the_same_owner_tells_them(tmp_path: Path) -> None:
+    earlier = [_bot(31, f"@alice: a request for Ada.\n\n{_marker()}\n")]
+    after = _marker(advocate="grace-hopper", fields="b" * 64)
+    code, calls, comment = _verdict(tmp_path, after, _issue(["accepted"], ["alice"]), earlier)
+    assert code == 0
+    assert _assigning(calls) == []  # already hers
+    assert _called(calls, "issue", "comment", "7") and not _called(calls, "api", "--method", "PATCH")
+    assert not comment.read_text(encoding="utf-8").startswith("@alice: this request was edited")
+
+
+def test_an_edit_that_declines_an_accepted_request_unassigns_its_owner(tmp_path: Path) -> None:
+    earlier = [_bot(31, f"@alice: a request for Ada.\n\n{_marker()}\n")]
+    after = _marker(ok="false", advocate="grace-hopper", owner="bob", fields="b" * 64)
+    code, calls, _ = _verdict(tmp_path, after, _issue(["accepted"], ["alice", "carol"]), earlier)
+    assert code == 0
+    assert _assigning(calls) == [("--remove-assignee", "alice")]
+    assert _called(calls, "issue", "edit", "7", "--remove-label", "accepted")
+    assert _called(calls, "api", "--method", "PATCH", "repos/tessellate/catalog/issues/comments/31")
+    assert _called(calls, "issue", "close", "7")
+
+
+@pytest.mark.parametrize("verdict", [
+    _marker(owner="alice; touch pwned"), _marker(ok="maybe"),
+    _marker(owner="$(id)"), _marker() + " ", "<!-- request-verdict -->",
+    "@alice: no verdict line at all", _marker(fields="A" * 64)])
+def test_the_verdict_job_refuses_a_verdict_not_of_its_exact_shape(tmp_path: Path, verdict: str) -> None:
+    assert _verdict(tmp_path / "good", _marker(), _issue([], []))[0] == 0
+    code, calls, _ = _verdict(tmp_path, verdict, _issue([], []))
     assert code != 0 and calls == []
+
+
+def test_the_workflow_reads_verdicts_with_the_pattern_the_tool_writes() -> None:
+    jobs = _workflow("request.yml")["jobs"]
+    for job in ("verdict", "recorded"):
+        (step,) = [step for step in jobs[job]["steps"] if "run" in step]
+        (pattern,) = re.findall(r"^\s*pattern='([^']*)'$", step["run"], re.M)
+        assert pattern == VERDICT_PATTERN, job
+
+
+# --- 4b. `done` logs what was accepted, read from the bot's own comment ---------------------------
+
+def _recorded(tmp_path: Path, comments: list[dict[str, Any]]) -> tuple[int, list[list[str]], str]:
+    job = _workflow("request.yml")["jobs"]["recorded"]
+    (step,) = job["steps"]
+    context = {"github": {"event": _issue_event("labeled", ["reference-request", "accepted", "done"],
+                                                label="done"),
+                          "repository": "tessellate/catalog", "token": "fake"}}
+    code, calls, outputs = _run_step(tmp_path, step, _job_env(job, context), {"api": comments})
+    return code, calls, outputs.get("verdict", "<none>")
+
+
+def test_done_reads_the_verdict_from_the_bots_own_comment_only(tmp_path: Path) -> None:
+    """The verdict the log job gets is the last line of the bot's last verdict comment, exactly;
+    a marker in anyone else's comment, or any other line, is not a verdict."""
+    recorded = _marker()
+    comments = [_bot(30, f"@alice: first\n\n{_marker(advocate='x')}"),
+                _bot(31, f"@alice: a request for Ada.\r\n\r\n{recorded}\r\n"), FORGED,
+                _bot(36, "The activity is logged in a pull request for review.")]
+    code, calls, verdict = _recorded(tmp_path, comments)
+    assert code == 0 and verdict == recorded
+    assert [call[:2] for call in calls] == [["api", "--paginate"]]
+    assert _recorded(tmp_path, [FORGED])[2] == ""
+    assert _recorded(tmp_path, [_bot(31, f"{recorded} and more")])[2] == ""
+    assert _recorded(tmp_path, [])[2] == ""
+
+
+def test_the_log_job_is_given_only_what_the_bot_recorded() -> None:
+    jobs = _workflow("request.yml")["jobs"]
+    assert jobs["recorded"]["permissions"] == {"issues": "read"}
+    assert not any(_runs_python_or_pip(step) for step in jobs["recorded"]["steps"])
+    log = jobs["log"]
+    assert _needs(log) == ["recorded"]
+    (step,) = [step for step in log["steps"] if "log-from-issue" in step.get("run", "")]
+    assert step["env"] == {"VERDICT": "${{ needs.recorded.outputs.verdict }}"}
+    assert '--verdict "$VERDICT"' in step["run"] and "--comment" in step["run"]
+
+
+def test_a_refused_log_is_said_on_the_issue_and_nothing_is_pushed(tmp_path: Path) -> None:
+    job = _workflow("request.yml")["jobs"]["log-publish"]
+    context: dict[str, Any] = {"github": {"event": _issue_event("labeled", ["done"], label="done"),
+                                          "repository": "tessellate/catalog", "token": "fake"},
+                               "needs": {"log": {"outputs": {"path": ""}}}}
+    context["env"] = env = _job_env(job, context)
+    running = [step for step in job["steps"] if "run" in step and _runs(step.get("if"), context)]
+    assert not [step for step in running if re.search(r"git push|gh pr", step["run"])]
+    (say,) = running
+    comment = tmp_path / "runner" / "result" / "comment.md"
+    comment.parent.mkdir(parents=True)
+    comment.write_text("Not logged: the issue changed after the request was accepted …\n")
+    code, calls, _ = _run_step(tmp_path, say, env, {})
+    assert code == 0 and calls == [["issue", "comment", "7", "--body-file", str(comment)]]
 
 
 # --- The bot's comment on an issue: one, found by its marker, rewritten in place -------------------

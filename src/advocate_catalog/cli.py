@@ -511,18 +511,20 @@ def request_check_command(root: Path, event_file: Path, comment_file: Path) -> N
 
 @main.command("log-from-issue")
 @EVENT_OPTION
+@click.option("--verdict", "recorded", required=True, metavar="LINE",
+              help="The verdict the check recorded: the last line of the bot's own verdict "
+                   "comment ('' when there is none).")
+@COMMENT_OPTION
 @click.pass_obj
 @_friendly
-def log_from_issue_command(root: Path, event_file: Path) -> None:
-    """Log the activity of a fulfilled reference-request issue (used by a workflow)."""
+def log_from_issue_command(root: Path, event_file: Path, recorded: str, comment_file: Path) -> None:
+    """Log the activity a fulfilled reference request was accepted for (used by a workflow); a
+    request edited since, or never accepted, is refused in the comment."""
     from . import issueform
-    event = _event(event_file)
-    outcome = issueform.check_request(root, event, dt.date.today())
-    if outcome.entry is None:
-        raise click.UsageError("the issue is not a valid reference request")
-    path, _ = nominate.log_activity(root, outcome.advocate_id, outcome.entry, dt.date.today())
-    _step_outputs(path=path.relative_to(root).as_posix())
-    echo(f"logged {outcome.entry['type']} in {path.relative_to(root)}")
+    outcome = issueform.log_request(root, _event(event_file), recorded, dt.date.today())
+    comment_file.write_text(outcome.message + "\n", encoding="utf-8")
+    _step_outputs(path=outcome.path or "")
+    echo(outcome.message)
 
 
 @main.command("verify-from-issue")

@@ -8,6 +8,8 @@ is validated and written by `nominate.create`; it never reaches a shell.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,13 +18,14 @@ from typing import Any
 from .activity import availability
 from .errors import CatalogError, InvalidData
 from .load import read
-from .model import Config
+from .model import Catalog, Config
 from .nominate import (
     QUESTIONS,
     Question,
     choices,
     create,
     derive_id,
+    log_activity,
     mark_verified,
     nomination_from_answers,
     unused_id,
@@ -218,19 +221,99 @@ def request_from_issue(body: str | None, config: Config) -> tuple[dict[str, Any]
     return _answers(body, config, REQUEST_QUESTIONS)
 
 
+VERDICT_KIND = "request-verdict"
+# A recorded verdict, exactly; request.yml's shell steps read it with this same pattern.
+VERDICT_PATTERN = (r"^<!-- request-verdict ok=(true|false) advocate=([a-z0-9-]*) "
+                   r"owner=([A-Za-z0-9-]{0,39}) activity=([a-z0-9-]*) exception=(true|false) "
+                   r"fields=([0-9a-f]{64}) -->$")
+
+
+def fingerprint(answers: dict[str, Any]) -> str:
+    """A hash of a request's parsed answers: what a verdict was given for."""
+    text = json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the request check decided, bound to what it decided on: the advocate, the owner's
+    GitHub handle, the activity, whether a burnout limit is knowingly exceeded, and the
+    fingerprint of every parsed answer.
+
+    It is recorded as the hidden last line of the bot's verdict comment (`marker()`), and
+    `done` logs only what it records. Why there, and why it cannot be forged by the requester:
+    the requester can write anything in the issue body and in comments of their own, and
+    anyone with triage rights can set labels, but nobody but the workflow writes as
+    github-actions[bot]. The workflow reads the verdict only from the bot's own last verdict
+    comment (`marked_comment` checks the author), only as this exact line (`VERDICT_PATTERN`),
+    and the line is written last, after text from the issue that `md_escape` leaves without a
+    raw `<`, so no answer can smuggle in a line of its own. The fingerprint ties the verdict to
+    the answers it judged: an issue edited after acceptance no longer matches it, so `done`
+    refuses until the edit is checked and a new verdict recorded. (Maintainers, who can edit
+    the bot's comment, can already edit the profiles themselves.)
+    """
+
+    ok: bool
+    advocate: str = ""
+    owner: str = ""
+    activity: str = ""
+    exception: bool = False
+    fields: str = ""
+
+    def marker(self) -> str:
+        line = marker(VERDICT_KIND, ok=str(self.ok).lower(), advocate=self.advocate,
+                      owner=self.owner, activity=self.activity,
+                      exception=str(self.exception).lower(), fields=self.fields)
+        if not re.fullmatch(VERDICT_PATTERN, line):
+            raise ValueError(f"not a verdict: {line!r}")
+        return line
+
+    @classmethod
+    def recorded(cls, line: str) -> Verdict | None:
+        """The verdict a marker line records, or None for anything not exactly of its shape."""
+        match = re.fullmatch(VERDICT_PATTERN, line)
+        if not match:
+            return None
+        ok, advocate, owner, activity, exception, fields = match.groups()
+        return cls(ok == "true", advocate, owner, activity, exception == "true", fields)
+
+
 @dataclass(frozen=True)
 class RequestOutcome:
+    """What the check decided: the comment to post ends with the verdict's marker line."""
+
     ok: bool
     owner_handle: str
     comment: str
     entry: dict[str, Any] | None = None
     advocate_id: str = ""
+    verdict: Verdict | None = None
+
+
+def _entry(answers: dict[str, Any], kind: str, today: dt.date, exception: bool) -> dict[str, Any]:
+    """The activity-log entry for a request's answers; the reason is kept only for an exception."""
+    entry = {"date": today.isoformat(), "type": kind, "requested_by": answers["requested_by"],
+             "opportunity": answers["opportunity"]}
+    if exception:
+        entry["exception"] = " ".join(str(answers.get("exception") or "").split())
+    return entry
 
 
 def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestOutcome:
-    """Who owns the requested advocate, and whether asking now would break a limit."""
+    """Who owns the requested advocate, and whether asking now would break a limit; the
+    comment records the verdict in its last line (see Verdict)."""
     catalog = validated_catalog(root, today)
     answers, problems = request_from_issue((event.get("issue") or {}).get("body"), catalog.config)
+    outcome = _judge(catalog, answers, problems, today)
+    verdict = Verdict(outcome.ok, outcome.advocate_id, outcome.owner_handle,
+                      str(answers["activity"]) if outcome.advocate_id else "",
+                      outcome.ok and "exception" in (outcome.entry or {}), fingerprint(answers))
+    return replace(outcome, comment=f"{outcome.comment}\n\n{verdict.marker()}", verdict=verdict)
+
+
+def _judge(catalog: Catalog, answers: dict[str, Any], problems: list[str],
+           today: dt.date) -> RequestOutcome:
+    """The check itself: the verdict on the parsed answers and the comment that explains it."""
     advocate = next((a for a in catalog.listed(today) if a.id == answers.get("advocate")), None)
     if not problems and advocate is None:
         problems = ["no listed advocate has that id: use the Request button on a profile"]
@@ -253,10 +336,7 @@ def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestO
         hard.append(f"{advocate.name} is not willing to do this")
     exception = " ".join(str(answers.get("exception") or "").split())
     blocked = hard or ([] if exception else limits)
-    entry = {"date": today.isoformat(), "type": kind, "requested_by": answers["requested_by"],
-             "opportunity": answers["opportunity"]}
-    if limits and not hard:
-        entry["exception"] = exception
+    entry = _entry(answers, kind, today, bool(limits and not hard))
     mention = f"@{owner.github}" if owner.github else md_escape(owner.name)
     if blocked:
         reasons = "\n".join(f"- {md_escape(b)}" for b in blocked)
@@ -277,6 +357,41 @@ def check_request(root: Path, event: dict[str, Any], today: dt.date) -> RequestO
         f"{md_escape(answers['opportunity'])}). You hold the relationship: please reply here. "
         "When it is done, add the label `done` and the activity is logged in a pull request."
         + granted), entry, advocate.id)
+
+
+@dataclass(frozen=True)
+class LogOutcome:
+    """What became of a `done` request: the profile the activity went into (None when refused)
+    and one line saying so, or why not and how to fix it."""
+
+    path: str | None
+    message: str
+
+
+def log_request(root: Path, event: dict[str, Any], recorded: str, today: dt.date) -> LogOutcome:
+    """Append the activity a request was accepted for, as it was accepted; refuse when there is
+    no accepted verdict or the issue no longer says what was accepted (see Verdict)."""
+    verdict = Verdict.recorded(recorded)
+    if verdict is None or not verdict.ok:
+        return LogOutcome(None, "Not logged: the check has not accepted this request — remove the "
+                          "label `done`, edit the issue so it is checked again, and add `done` "
+                          "once it is accepted.")
+    config, config_issues = load_config(root)
+    if config is None:
+        raise InvalidData(config_issues)
+    answers, problems = request_from_issue((event.get("issue") or {}).get("body"), config)
+    if (problems or fingerprint(answers) != verdict.fields
+            or (answers.get("advocate"), answers.get("activity")) != (verdict.advocate,
+                                                                        verdict.activity)):
+        return LogOutcome(None, f"Not logged: the issue changed after the request was accepted "
+                          f"for {verdict.advocate} — remove the label `done`, wait for the new "
+                          "verdict (edit the issue again if none comes), and add `done` once "
+                          "it is accepted.")
+    path, _ = log_activity(root, verdict.advocate, _entry(answers, verdict.activity, today,
+                                                          verdict.exception), today)
+    relative = path.relative_to(root).as_posix()
+    return LogOutcome(relative, f"Logged the {md_escape(config.label('activities', verdict.activity))} "
+                      f"for {md_escape(answers['opportunity'])} in `{relative}`.")
 
 
 VERIFY_QUESTIONS = (
