@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -87,3 +88,21 @@ def test_a_file_planted_in_the_site_never_survives_the_next_build(sample_repo: P
     profile.write_text(profile.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     build(sample_repo, site, AS_OF)
     assert [relative for relative in PLANTED if (site / relative).exists()] == []
+
+
+def test_story_html_planted_in_the_cache_is_cleaned_before_it_is_published(sample_repo: Path) -> None:
+    """A build cache is a file someone else may have written: the story HTML in it goes through
+    the sanitiser again, so a script planted there never reaches a page."""
+    from advocate_catalog import cache
+
+    site = sample_repo / "site"
+    build(sample_repo, site, AS_OF)
+    documents = cache.side_file(cache.folder(sample_repo, site), "documents")
+    saved = json.loads(documents.read_text(encoding="utf-8"))
+    entry = saved["documents"]["advocates/emily-tran.yaml"]
+    entry["story_html"] = '<p onclick="steal()">Hi<script>steal()</script></p><a href="javascript:steal()">x</a>'
+    documents.write_text(json.dumps(saved), encoding="utf-8")
+    shutil.rmtree(site)  # every page rendered again, from the cached documents
+    build(sample_repo, site, AS_OF, reuse=True)
+    page = (site / "advocates" / "emily-tran" / "index.html").read_text(encoding="utf-8")
+    assert "steal()" not in page

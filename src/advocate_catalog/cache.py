@@ -244,6 +244,8 @@ def load_documents(path: Path, fingerprint_now: str, hashes: dict[str, str]) -> 
             or saved.get("fingerprint") != fingerprint_now \
             or not isinstance(saved.get("documents"), dict):
         return {}
+    from .story import clean_again  # the cleaner loads only when a build has work to do
+
     documents = {}
     for name, entry in saved["documents"].items():
         if not (isinstance(entry, dict) and name in hashes and entry.get("hash") == hashes[name]
@@ -258,7 +260,7 @@ def load_documents(path: Path, fingerprint_now: str, hashes: dict[str, str]) -> 
         documents[name] = Document(
             name, entry["data"], [Issue(name, *issue) for issue in entry["issues"]],
             {tuple(r) for r in entry["refused"]}, Positions.from_json(entry["positions"]),
-            entry["story_html"])
+            clean_again(entry["story_html"]))
     return documents
 
 
