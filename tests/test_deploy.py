@@ -100,7 +100,8 @@ def test_story_html_planted_in_the_cache_is_cleaned_before_it_is_published(sampl
     documents = cache.side_file(cache.folder(sample_repo, site), "documents")
     saved = json.loads(documents.read_text(encoding="utf-8"))
     entry = saved["documents"]["advocates/emily-tran.yaml"]
-    entry["story_html"] = '<p onclick="steal()">Hi<script>steal()</script></p><a href="javascript:steal()">x</a>'
+    entry["story_html"] = ('<p onclick="steal()">Hi<script>steal()</script></p>'
+                           '<a href="javascript:steal()">x</a>')
     documents.write_text(json.dumps(saved), encoding="utf-8")
     shutil.rmtree(site)  # every page rendered again, from the cached documents
     build(sample_repo, site, AS_OF, reuse=True)
