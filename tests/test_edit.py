@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from test_properties import _fit
 
 from advocate_catalog.edit import append_activity, promoted, set_field
 from advocate_catalog.errors import CatalogError
-from advocate_catalog.load import parse, to_yaml
+from advocate_catalog.load import Document, parse, to_yaml
 from advocate_catalog.validate import check_document, compile_schemas, load_config
 
 from conftest import AS_OF, ROOT
@@ -186,3 +187,101 @@ def test_building_never_imports_the_editor() -> None:
             "advocate_catalog.issueform; print(any(m.startswith('ruamel') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _aligned_log(entries: int, *, newline: str = "\n") -> str:
+    """A sample profile with a long activity log kept as people keep one: values lined up in a
+    column after the keys, every third entry with a note lined up after its date."""
+    text = (ROOT / "advocates" / "aino-virtanen.yaml").read_text(encoding="utf-8")
+    head, rest = text.split("activity:\n", 1)
+    types = CONFIG.ids("activities")
+    log = ["activity:\n"]
+    for i in range(entries):
+        day = (dt.date(2020, 1, 1) + dt.timedelta(days=i * 2 % 2400)).isoformat()
+        note = "   # agreed at the quarterly review" if i % 3 == 0 else ""
+        log.append(f"  - date:         {day}{note}\n"
+                   f"    type:         {types[i % len(types)]}\n"
+                   f"    requested_by: Enterprise Sales {('EMEA', 'APAC', 'North America')[i % 3]}\n"
+                   f"    opportunity:  Globex renewal {i}\n")
+    return (head + "".join(log) + rest[rest.index("recognition:"):]).replace("\n", newline)
+
+
+def _as_nomination(text: str) -> str:
+    return text.replace("status: active\n", "nominated_by: marisol.ortega@tessellate.example\n"
+                        "nominated_on: 2026-10-02\nreason: |\n  Runs the largest log we keep.\n") \
+        .replace("last_verified: 2026-08-19\n", "")
+
+
+EDITS = {
+    "verify": lambda text: set_field(text, "advocates/a.yaml", "last_verified", "2026-11-20"),
+    "log": lambda text: append_activity(text, "advocates/a.yaml", {
+        "date": "2026-11-20", "type": "webinar", "requested_by": "Product Marketing",
+        "opportunity": "Initech expansion"}),
+    "promote": lambda text: promoted(_as_nomination(text), "nominations/a.yaml", "2026-11-20"),
+}
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch, edit_of: str, text: str) -> tuple[str, int, float]:
+    """The edited text, how many times the whole file was parsed, and the CPU seconds taken."""
+    from advocate_catalog import edit
+
+    calls: list[str] = []
+
+    def counted(text: str, display: str) -> Document:
+        calls.append(display)
+        assert len(calls) <= 20, "the file is parsed again for every changed stretch"
+        return parse(text, display)
+
+    monkeypatch.setattr(edit, "parse", counted)
+    started = time.process_time()
+    after = EDITS[edit_of](text)
+    return after, len(calls), time.process_time() - started
+
+
+@pytest.mark.parametrize("edit_of", sorted(EDITS))
+def test_editing_a_long_column_aligned_log_is_linear(monkeypatch: pytest.MonkeyPatch, edit_of: str) -> None:
+    """Security issue 22: a 274 KB profile whose log is aligned in columns passed validate in
+    0.8 s, then `verify` took 293 s of CPU: ruamel writes every entry without the aligning
+    spaces, and each changed stretch was put back and checked with a parse of the whole file.
+    Now the file is parsed the same few times whatever its length, and the columns survive."""
+    small, large = _aligned_log(30), _aligned_log(2100)
+    assert 280_000 < len(large.encode()) < 330_000
+    _, small_reads, _ = _reads(monkeypatch, edit_of, small)
+    after, reads, seconds = _reads(monkeypatch, edit_of, large)
+    assert reads == small_reads <= 3  # the file, ruamel's text, the result
+    assert seconds < 5, f"{edit_of} took {seconds:.1f} s of CPU on {len(large):,} bytes"
+    log = large[large.index("activity:\n"):large.index("recognition:")]
+    assert log in after  # every aligned entry and note as written
+    if edit_of == "verify":
+        assert after == large.replace("last_verified: 2026-08-19", "last_verified: 2026-11-20")
+    elif edit_of == "log":
+        assert after == large.replace(log, log + "  - date: 2026-11-20\n    type: webinar\n"
+                                      "    requested_by: Product Marketing\n"
+                                      "    opportunity: Initech expansion\n")
+    else:
+        assert parse(after, "x").data["nomination"]["nominated_on"] == "2026-10-02"
+
+
+def test_an_edit_that_must_reindent_a_list_stays_within_a_few_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log written without indenting its dashes (a heading comment every ten entries) cannot
+    take an entry that ruamel indents: the log is written anew, found out in a few parses."""
+    from advocate_catalog import edit
+
+    head, rest = _aligned_log(300).split("activity:\n")
+    log, tail = rest.split("recognition:")
+    entries = re.sub(r"(?m)^  ", "", log).split("- date:")[1:]
+    log = "".join(("# the next ten\n" if i % 10 == 0 else "") + "- date:" + entry
+                  for i, entry in enumerate(entries))
+    text = f"{head}activity:\n{log}recognition:{tail}"
+    assert text.count("\n# the next ten\n- date:") == 30 and not parse(text, "x").issues
+    after, reads, _ = _reads(monkeypatch, "log", text)
+    assert reads <= 3 + edit._TRIES
+    assert parse(after, "x").data["activity"][-1]["opportunity"] == "Initech expansion"
+    assert after.split("recognition:")[1] == text.split("recognition:")[1]  # the rest as written
+
+
+def test_windows_line_ends_keep_the_columns() -> None:
+    """Every line of a CRLF file used to count as changed, so a whole aligned log was rewritten."""
+    text = _aligned_log(5, newline="\r\n")
+    after = EDITS["verify"](text)
+    assert after == text.replace("last_verified: 2026-08-19", "last_verified: 2026-11-20")
