@@ -263,3 +263,47 @@ def test_a_report_that_fails_does_not_end_the_watch(sample_repo: Path) -> None:
 
     failure = rebuild(lambda: _bug(sample_repo, sample_repo / "site"), sample_repo, broken_report)
     assert failure is not None and isinstance(failure.error, KeyError)
+
+
+def test_serve_watch_started_on_a_broken_template_shows_the_last_build_and_recovers(
+        tmp_path: Path) -> None:
+    """Starting `serve --watch` while a template is broken (yesterday's site still there): one
+    line, the last good build served marked stale, and saving the fix brings the preview back."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    repo = tmp_path / "catalog"
+    subprocess.run([sys.executable, "-m", "advocate_catalog", "init", str(repo)], check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "advocate_catalog", "--root", str(repo), "build"], check=True,
+                   capture_output=True)
+    template = repo / "templates" / "advocate.html"
+    template.parent.mkdir()
+    fixed = (ROOT / "templates" / "advocate.html").read_text(encoding="utf-8")
+    _break(template, fixed=fixed)
+    serving = subprocess.Popen([sys.executable, "-m", "advocate_catalog", "--root", str(repo), "serve",
+                                "--watch", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert serving.stdout is not None
+        port = next((int(m[1]) for line in serving.stdout
+                     if (m := re.search(r"at http://127\.0\.0\.1:(\d+)/", line))), 0)
+        assert port
+        page = "/advocates/sam-rivera/"
+        served = _page(port, page)
+        assert "This preview is stale" in served and "Encountered unknown tag" in served
+        template.write_text(fixed.replace("{{ advocate.title }}", "{{ advocate.title }}!"),
+                            encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and ">VP of Data Platform!</span>" not in _page(port, page):
+            time.sleep(0.2)
+        served = _page(port, page)
+        assert ">VP of Data Platform!</span>" in served and "This preview is stale" not in served
+    finally:
+        serving.terminate()
+        _, errors = serving.communicate(timeout=10)
+    assert "templates/advocate.html:2:1: error: Encountered unknown tag 'blok'." in errors
+    assert "Traceback" not in errors

@@ -212,32 +212,38 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
 @_friendly
 def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
-    from .serve import Failure, server, snapshot
+    from .serve import Failure, rebuild, server, snapshot
     from .serve import watch as watching
     site = root / "site"
+    debug = click.get_current_context().find_root().params.get("debug", False)
+
+    def failed(failure: Failure) -> None:
+        """Any failed rebuild: one line (the data's every issue), and the watch goes on."""
+        if debug:
+            traceback.print_exception(failure.error)
+        if isinstance(failure.error, InvalidData):
+            echo(reporters.text(failure.error.issues), err=True)
+            echo(f"{failure.error} — the preview still shows the last good build", err=True)
+        else:
+            echo(failure.line, err=True)
+
     since = snapshot(root) if watch else None  # an edit saved during the first build is rebuilt too
-    if not no_build:
+    first: Failure | None = None
+    if not no_build and watch and site.is_dir():
+        # A last good build to show: a first build that fails is one more failed rebuild, and
+        # the watch starts anyway, so saving the fix brings the preview back.
+        first = rebuild(lambda: _build_and_report(root, site), root, failed)
+    elif not no_build:
         _build_and_report(root, site)
     try:
         httpd = server(site, port=port)
     except OSError as error:
         raise click.UsageError(f"cannot listen on port {port} ({error.strerror}) — "
                                "pick another with --port") from None
+    httpd.stale = first.line if first else None
     echo(f"serving {site} at http://127.0.0.1:{httpd.server_address[1]}/ — Ctrl+C stops")
     stop = threading.Event()
     if watch:
-        debug = click.get_current_context().find_root().params.get("debug", False)
-
-        def failed(failure: Failure) -> None:
-            """Any failed rebuild: one line (the data's every issue), and the watch goes on."""
-            if debug:
-                traceback.print_exception(failure.error)
-            if isinstance(failure.error, InvalidData):
-                echo(reporters.text(failure.error.issues), err=True)
-                echo(f"{failure.error} — the preview still shows the last good build", err=True)
-            else:
-                echo(failure.line, err=True)
-
         threading.Thread(target=watching, args=(root, lambda: _build_and_report(root, site), stop),
                          kwargs={"failed": failed, "preview": httpd, "since": since}, daemon=True).start()
         echo("watching for changes", err=True)
