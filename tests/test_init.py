@@ -260,6 +260,19 @@ def test_upgrade_refuses_to_write_through_a_link(company: Path, tmp_path: Path, 
     assert _listing(other) == theirs and _listing(company) == ours
 
 
+def test_schema_refuses_to_write_through_a_linked_folder(company: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other-schemas"
+    (company / ".schemas").rename(other)
+    (company / ".schemas").symlink_to(other, target_is_directory=True)
+    for path in other.glob("*.json"):
+        path.write_text("theirs\n", encoding="utf-8")
+    theirs = _listing(other)
+    code, _, err = _run("schema", root=company)
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{company / '.schemas'}: is a symbolic link" in err
+    assert _listing(other) == theirs
+
+
 def test_a_new_region_makes_the_editor_schemas_stale_until_upgrade(company: Path) -> None:
     config = company / "catalog.yaml"
     config.write_text(config.read_text().replace(

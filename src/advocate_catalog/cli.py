@@ -474,7 +474,10 @@ def schema_command(root: Path, out: Path) -> None:
     if config is None:
         raise InvalidData(issues)
     folder = root / out
-    for name, text in editor_schemas(root, config).items():
+    schemas = editor_schemas(root, config)
+    if not out.is_absolute():  # a folder given whole is the user's choice; one in the catalog is checked
+        scaffold.refuse_links(root, [(out / name).as_posix() for name in schemas], "schema")
+    for name, text in schemas.items():
         scaffold.write_file(folder / name, text)
         echo(f"wrote {folder / name}", err=True)
 
