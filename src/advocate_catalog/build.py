@@ -253,9 +253,9 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         state = cache.load_state(cache.state_file(cache_folder))
     same, hashes = cache.unchanged(state, fingerprint, site, stats, root)
     # A file in site/ that no build wrote (planted, or restored with a copied site) is deleted
-    # by an incremental build: "up to date" only when the site holds exactly what was built.
-    if same and state is not None and cache_folder is not None \
-            and cache.site_files(site) == set(state.files):
+    # by an incremental build: "up to date" only when the site's folders are as the last build
+    # left them (their times: a file added anywhere changes its folder's).
+    if same and state is not None and cache_folder is not None and cache.site_intact(site, state):
         if state.stats != stats:
             state.stats = stats
             cache.save_state(cache.state_file(cache_folder), state)
@@ -348,7 +348,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     if cache_folder is not None:
         save_cache(cache_folder, {i: cards[i] for i in members if i in cards},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
-                               page_ids, listing, digests, sorted(files)))
+                               page_ids, listing, digests, sorted(files),
+                               cache.folder_times(site, files)))
     return BuildSummary(advocates, pages, time.perf_counter() - started, site, stages,
                         warnings=warnings)
 
