@@ -335,9 +335,10 @@ def folder_times(site: Path, files: Iterable[str]) -> dict[str, int]:
 
 def _times(site: Path, folders: Iterable[str]) -> dict[str, int]:
     times = {}
+    base = os.fspath(site)
     for folder in folders:
         try:
-            info = os.stat(site / folder if folder else site, follow_symlinks=False)
+            info = os.stat(f"{base}/{folder}" if folder else base, follow_symlinks=False)
         except OSError:
             continue
         if stat.S_ISDIR(info.st_mode):
