@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .errors import Issue
@@ -28,8 +28,27 @@ def _in_window(entries: list[dict[str, Any]], activity: str | None, days: int,
 
 
 @dataclass(frozen=True)
+class ForActivity:
+    """Whether one activity can be asked of an advocate today, and until when not."""
+
+    activity: str
+    state: Literal["available", "resting", "at-limit", "not-askable"]
+    until: dt.date | None = None
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return AVAILABILITY_LABELS[self.state]
+
+
+@dataclass(frozen=True)
 class Availability:
-    """Whether an advocate can be asked today, until when not, and when they were last asked."""
+    """Whether an advocate can be asked today, until when not, and when they were last asked.
+
+    Without an activity in question, "available" means available for at least one activity
+    they agreed to (`activities` says which, and which wait until when); `for_activity` answers
+    for one. Every surface — filters, badges, the request box, exports, the CLI and the request
+    workflow — asks these two, so they never disagree."""
 
     state: Literal["available", "resting", "at-limit", "not-askable"]
     until: dt.date | None = None
@@ -37,6 +56,9 @@ class Availability:
     last_asked: dt.date | None = None
     days_since_last: int | None = None
     limited: tuple[tuple[str, dt.date], ...] = ()  # (activity, until) for per-type limits reached
+    activities: tuple[ForActivity, ...] = ()  # each activity they said yes to, in their order
+    declined: tuple[str, ...] = ()  # activities they said no to
+    base: ForActivity = ForActivity("", "available")  # what holds for every activity
 
     @property
     def label(self) -> str:
@@ -48,33 +70,72 @@ class Availability:
         a status or missing consent cannot."""
         return self.state in ("resting", "at-limit") and self.until is not None
 
+    @property
+    def ready(self) -> list[str]:
+        """The activities they agreed to that can be asked of them today."""
+        return [a.activity for a in self.activities if a.state == "available"]
 
-def availability(advocate: Advocate, today: dt.date, limits: Limits) -> Availability:
+    def for_activity(self, activity: str) -> Availability:
+        """The same advocate asked for one activity: a rest, the yearly cap or a status hold for
+        all; a per-type limit only for its type; an activity they said no to cannot be asked."""
+        found = next((a for a in self.activities if a.activity == activity), None)
+        if found is None:
+            found = _one(activity, self.base, dict(self.limited), activity in self.declined)
+        return replace(self, state=found.state, until=found.until, reason=found.reason)
+
+
+def _one(activity: str, base: ForActivity, limited: dict[str, dt.date], declined: bool) -> ForActivity:
+    if declined:  # whatever else holds: no rest ending or exception makes a no a yes
+        return ForActivity(activity, "not-askable", None, f"said no to {activity}")
+    if base.state != "available":
+        return ForActivity(activity, base.state, base.until, base.reason)
+    if activity in limited:
+        return ForActivity(activity, "at-limit", limited[activity], f"limit for {activity} reached")
+    return ForActivity(activity, "available")
+
+
+def availability(advocate: Advocate, today: dt.date, limits: Limits,
+                 activity: str | None = None) -> Availability:
+    """Whether `advocate` can be asked today: for `activity` when given, else for anything they
+    agreed to (see Availability)."""
     entries = [e for e in log(advocate) if e["day"] <= today]
     last = entries[-1]["day"] if entries else None
     since = (today - last).days if last else None
+    willing = tuple(advocate.willing("yes"))
+    declined = tuple(advocate.willing("no"))
+    base: ForActivity
+    limited: tuple[tuple[str, dt.date], ...] = ()
     if advocate.status != "active":
-        return Availability("resting" if advocate.status == "resting" else "not-askable", None,
-                            f"status is {advocate.status}", last, since)
-    rests = [(e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]), e) for e in entries
-             if e["type"] in limits.rest_after
-             and e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]) > today]
-    reached: list[tuple[str | None, dt.date]] = []
-    for activity, most, days in limits.windows():
-        window = _in_window(entries, activity, days, today)
-        if len(window) >= most:
-            # Asks leave the window `days` after they happened; count drops below `most` then.
-            reached.append((activity, window[len(window) - most]["day"] + dt.timedelta(days=days)))
-    limited = tuple((a, until) for a, until in reached if a is not None)
-    if rests:
-        until, entry = max(rests, key=lambda r: r[0])
-        return Availability("resting", until, f"rest after {entry['type']} on {entry['date']}",
-                            last, since, limited)
-    yearly = [until for a, until in reached if a is None]
-    if yearly:
-        return Availability("at-limit", yearly[0], f"{limits.max_per_year} asks in a year",
-                            last, since, limited)
-    return Availability("available", None, "", last, since, limited)
+        base = ForActivity("", "resting" if advocate.status == "resting" else "not-askable", None,
+                           f"status is {advocate.status}")
+    else:
+        rests = [(e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]), e) for e in entries
+                 if e["type"] in limits.rest_after
+                 and e["day"] + dt.timedelta(days=limits.rest_after[e["type"]]) > today]
+        reached: list[tuple[str | None, dt.date]] = []
+        for kind, most, days in limits.windows():
+            window = _in_window(entries, kind, days, today)
+            if len(window) >= most:
+                # Asks leave the window `days` after they happened; count drops below `most` then.
+                reached.append((kind, window[len(window) - most]["day"] + dt.timedelta(days=days)))
+        limited = tuple((a, until) for a, until in reached if a is not None)
+        yearly = [until for a, until in reached if a is None]
+        if rests:
+            until, entry = max(rests, key=lambda r: r[0])
+            base = ForActivity("", "resting", until, f"rest after {entry['type']} on {entry['date']}")
+        elif yearly:
+            base = ForActivity("", "at-limit", yearly[0], f"{limits.max_per_year} asks in a year")
+        else:
+            base = ForActivity("", "available")
+    by_limit = dict(limited)
+    each = tuple(_one(a, base, by_limit, False) for a in willing)
+    overall = base
+    if base.state == "available" and each and all(a.state == "at-limit" for a in each):
+        overall = ForActivity("", "at-limit", min(a.until for a in each if a.until),
+                              "at a limit for every activity they agreed to")
+    found = Availability(overall.state, overall.until, overall.reason, last, since, limited, each,
+                         declined, base)
+    return found.for_activity(activity) if activity is not None else found
 
 
 def limit_issues(advocate: Advocate, limits: Limits) -> list[Issue]:

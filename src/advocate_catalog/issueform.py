@@ -322,18 +322,22 @@ def _judge(catalog: Catalog, answers: dict[str, Any], problems: list[str],
         return RequestOutcome(False, "", f"This request cannot go ahead yet:\n\n{listed}\n\n"
                               "Edit the issue to fix it and it is checked again.")
     owner = catalog.config.owners[advocate.data["owner"]]
-    state = availability(advocate, today, catalog.config.limits)
     kind = answers["activity"]
+    # The one rule the site's filter, badge and request box use: availability for this activity.
+    state = availability(advocate, today, catalog.config.limits, kind)
+    label = catalog.config.label("activities", kind)
+    limits: list[str] = []
+    if kind in state.declined:
+        limits = [f"{advocate.name} is not willing to do this"]
+    elif any(a == kind for a, _ in state.limited) and state.base.state == "available":
+        limits = [f"{label}: at the limit until {state.until.isoformat() if state.until else '?'}"]
+    elif state.state != "available":
+        limits = [f"{advocate.name} is {state.label.lower()}"
+                  + (f" until {state.until.isoformat()}" if state.until else "")
+                  + (f" ({state.reason})" if state.reason else "")]
     # A burnout limit can be exceeded knowingly, with a reason the log keeps; a status, missing
     # consent or an activity the advocate declined cannot.
-    limits = [f"{advocate.name} is {state.label.lower()}"
-              + (f" until {state.until.isoformat()}" if state.until else "")
-              + (f" ({state.reason})" if state.reason else "")] if state.state != "available" else []
-    limits += [f"{catalog.config.label('activities', kind)}: at the limit until {until.isoformat()}"
-               for activity_id, until in state.limited if activity_id == kind]
     hard = limits if state.state != "available" and not state.exception_possible else []
-    if advocate.data["willingness"].get(kind) == "no":
-        hard.append(f"{advocate.name} is not willing to do this")
     exception = " ".join(str(answers.get("exception") or "").split())
     blocked = hard or ([] if exception else limits)
     entry = _entry(answers, kind, today, bool(limits and not hard))
