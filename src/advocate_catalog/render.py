@@ -322,13 +322,18 @@ def nomination_names(listed: list[Advocate]) -> str:
 def coverage_context(catalog: Catalog, listed: list[Advocate],
                      today: dt.date | None = None) -> dict[str, Any]:
     """The coverage page, counted among the advocates the site lists only. `listed` passed the
-    consent check on the build day already; `today`, that day, checks it again when given."""
+    consent check on the build day already; `today`, that day, checks it again when given.
+    `search_hrefs`: each target's search of whom it counts (None when no search can show them)."""
+    from .coverage import searches
+
     rows = coverage(listed, catalog.targets, today or dt.date.min)
     chart = bar_chart("coverage-chart", "Active, willing advocates against targets",
-                      "Each bar is the number of active advocates willing for at least one "
-                      "activity; the line is the target. Gaps come first.",
+                      "Each bar is the number of active advocates willing for the target's "
+                      "activity, or for at least one; the line is the target. Gaps come first.",
                       [Bar(r.target.label, r.count, r.target.minimum) for r in rows])
-    return {"rows": rows, "chart": chart, "gaps": sum(1 for r in rows if r.gap)}
+    return {"rows": rows, "chart": chart, "gaps": sum(1 for r in rows if r.gap),
+            "search_hrefs": searches([r.target for r in rows], listed,
+                                     catalog.config.ids("activities"))}
 
 
 def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import layers, parallel
 from .activity import limit_issues
-from .coverage import Target, targets_from
+from .coverage import DIMENSIONS, Target, targets_from
 from .errors import InvalidData, Issue
 from .load import MAX_FILE_BYTES, Document, JsonPath, read, read_regular
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
@@ -168,8 +168,9 @@ def filled_schemas(root: Path, config: Config) -> dict[str, dict[str, Any]]:
             _fill(advocate["$defs"][definition], config, vocabulary)
     targets = copy.deepcopy(_read_schema(root, "targets.schema.json"))
     fields = targets["properties"]["targets"]["items"]["properties"]
-    for definition in ("industry", "region", "product", "persona", "function"):
-        _fill(fields[definition], config, VOCABULARY_DEFS[definition])
+    for definition in DIMENSIONS:
+        if definition in fields:  # as for the advocate schema: an older copy may lack `activity`
+            _fill(fields[definition], config, VOCABULARY_DEFS[definition])
     return {"advocate.schema.json": advocate,
             "nomination.schema.json": _read_schema(root, "nomination.schema.json"),
             "config.schema.json": _read_schema(root, "config.schema.json"),
