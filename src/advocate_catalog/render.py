@@ -19,7 +19,7 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import channels, digest, exports, nominate, owners, report, reporters, search
+from . import channels, digest, exports, git, nominate, owners, report, reporters, search
 from .activity import AVAILABILITY_LABELS, Availability, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage, matching
@@ -463,6 +463,40 @@ def digest_document(templates: Path | list[Path], found: dict[str, Any]) -> str:
         heading=reporters.digest_heading(found), intro=reporters.digest_intro(found),
         sections=reporters.digest_sections(found))
 
+NEWS_LIMIT = 50  # profiles on What's new and in the feed
+
+
+def whats_new(setting: Setting, root: Path) -> tuple[list[tuple[dt.date, Advocate]], dict[str, Any]]:
+    """What's new and the feed: listed profiles by their last change in substance (git.py says
+    what that is), newest first, ties by name; and which of them are new in the period the page
+    names, from the Monday of the oldest digest it links to until the build day.
+
+    New: listed for the first time in that period, by git history (a profile promoted as
+    `nominated` is new when it becomes listed, not when its file appeared). Where git cannot
+    tell (no history: outside git, a shallow clone, a file not committed), by the digest's rule:
+    consent given in the period.
+    """
+    catalog, today, listed = setting.catalog, setting.today, setting.listed
+    since = digest.last_weeks(today, DIGEST_WEEKS)[-1].since
+
+    def was_listed(data: dict[str, Any], day: dt.date) -> bool:
+        """A version of a file as the site would have listed it on `day`: the catalog's rule."""
+        version = Advocate(id=str(data.get("id", "")), path="", data=data)
+        return bool(Catalog(catalog.config, [version]).listed(day))
+
+    by_path = {a.path: a for a in listed}
+    news = git.latest_changes(root, [git.Profile(a.path, sort_key(a.name), a.last_verified, a.data)
+                                     for a in listed], today, since, was_listed, NEWS_LIMIT)
+    new = {}
+    for item in news.items:
+        advocate = by_path[item.path]
+        if item.known and item.listed_on:
+            new[advocate.id] = item.listed_on
+        elif not item.known and since <= digest._consented_on(advocate) <= today:
+            new[advocate.id] = digest._consented_on(advocate)
+    return ([(item.day, by_path[item.path]) for item in news.items],
+            {"new": new, "new_since": since, "history": news.history})
+
 
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      previous: dict[str, str] | None = None,
@@ -501,7 +535,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     cards = [card(config, a, today, states[a.id]) for a in listed]
     figures = report.value(catalog, today)
     by_id = {c["id"]: c for c in cards}
-    latest = exports.news(listed, root, today)
+    latest, news_context = whats_new(setting, root)
     records = [exports.record(config, a, states[a.id], today) for a in listed]
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
@@ -530,7 +564,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     yield page("value/index.html", "value.html", figures=figures, charts=value_charts(figures))
     weeks, digest_specs = digest_pages(setting)
     yield page("whats-new/index.html", "whats_new.html",
-               items=[(day, by_id[a.id]) for day, a in latest], weeks=weeks[:4])
+               items=[(day, by_id[a.id]) for day, a in latest], weeks=weeks[:4], **news_context)
     for path, template, context in [*digest_specs, *owner_pages(setting)]:
         # Like a browse page: rendered again only when what it shows changed.
         digests[path] = hashlib.blake2b(repr(context).encode(), digest_size=12).hexdigest()
