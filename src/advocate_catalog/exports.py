@@ -19,9 +19,18 @@ from .text import FORBIDDEN, strip
 
 EXPORT_FORMAT = "advocate-catalog/1"  # bump when a field changes meaning or disappears
 ATOM = "http://www.w3.org/2005/Atom"
-CSV_COLUMNS = ("id", "name", "title", "persona", "function", "company", "industry", "size", "region",
-               "country", "products", "willing", "status", "availability", "available_until",
-               "last_asked", "owner", "owner_email", "last_verified", "summary", "url")
+# Excel on Windows reads a CSV without a byte order mark in the machine's code page: "Élise"
+# shows as "Ã‰lise". Every CSV meant for spreadsheets starts with one.
+BOM = "\ufeff"
+# advocates.csv, which the search page's "Download these as CSV" also reads, header and rows:
+# `id` stays first (the page finds rows by it). Ids for machines, each with its `_label` beside it.
+CSV_COLUMNS = ("id", "name", "title", "persona", "persona_label", "function", "function_label",
+               "company", "industry", "industry_label", "size", "size_label", "region",
+               "region_label", "country", "country_label", "languages", "languages_label",
+               "products", "products_label", "willing", "willing_label", "status", "availability",
+               "available_until", "last_asked", "owner", "owner_email", "last_verified", "summary",
+               "url")
+
 
 def record(config: Config, advocate: Advocate, available: Availability,
            today: dt.date) -> dict[str, Any]:
@@ -48,6 +57,26 @@ def record(config: Config, advocate: Advocate, available: Availability,
         "last_verified": data["last_verified"],
         "assets": [{k: a[k] for k in ("type", "title", "url") if k in a}
                    for a in current(data.get("assets", []), today)],
+        "labels": labels(config, advocate),
+    }
+
+
+def labels(config: Config, advocate: Advocate) -> dict[str, Any]:
+    """What people read for each id and code of the record: taxonomy labels, country and
+    language names (as the pages show them)."""
+    from .render import country_name, language_name  # render imports this module
+
+    data, company = advocate.data, advocate.data["company"]
+    return {
+        "persona": config.label("personas", data["persona"]),
+        "function": config.label("functions", data["function"]) if data.get("function") else "",
+        "industry": config.label("industries", company["industry"]),
+        "size": config.label("company_sizes", company["size"]),
+        "region": config.label("regions", company["region"]),
+        "country": country_name(company["country"]),
+        "languages": [language_name(code) for code in data.get("languages", [])],
+        "products": [config.label("products", p) for p in data["products"]],
+        "willingness": {a: config.label("activities", a) for a in data["willingness"]},
     }
 
 
@@ -81,18 +110,37 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def csv_row(r: dict[str, Any]) -> dict[str, Any]:
+    """One record as advocates.csv's columns (CSV_COLUMNS, in that order)."""
+    c, names = r["company"], r["labels"]
+    willing = [a for a, answer in r["willingness"].items() if answer == "yes"]
+    return {
+        "id": r["id"], "name": r["name"], "title": r["title"],
+        "persona": r["persona"], "persona_label": names["persona"],
+        "function": r["function"], "function_label": names["function"],
+        "company": c["name"], "industry": c["industry"], "industry_label": names["industry"],
+        "size": c["size"], "size_label": names["size"],
+        "region": c["region"], "region_label": names["region"],
+        "country": c["country"], "country_label": names["country"],
+        "languages": r["languages"], "languages_label": names["languages"],
+        "products": r["products"], "products_label": names["products"],
+        "willing": willing, "willing_label": [names["willingness"][a] for a in willing],
+        "status": r["status"], "availability": r["availability"]["state"],
+        "available_until": r["availability"]["until"], "last_asked": r["availability"]["last_asked"],
+        "owner": r["owner"]["name"], "owner_email": r["owner"]["email"],
+        "last_verified": r["last_verified"], "summary": r["summary"], "url": r["url"],
+    }
+
+
 def to_csv(records: list[dict[str, Any]]) -> str:
+    """advocates.csv for spreadsheets: a byte order mark, the header, one row per record."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for r in records:
-        c = r["company"]
-        writer.writerow(_cell(v) for v in (
-            r["id"], r["name"], r["title"], r["persona"], r["function"], c["name"], c["industry"], c["size"],
-            c["region"], c["country"], r["products"],
-            [a for a, answer in r["willingness"].items() if answer == "yes"], r["status"],
-            r["availability"]["state"], r["availability"]["until"], r["availability"]["last_asked"],
-            r["owner"]["name"], r["owner"]["email"], r["last_verified"], r["summary"], r["url"]))
+        row = csv_row(r)
+        writer.writerow(_cell(row[column]) for column in CSV_COLUMNS)
     return out.getvalue()
 
 
