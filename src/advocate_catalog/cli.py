@@ -620,15 +620,58 @@ def report_coverage(root: Path, fmt: str, as_of: dt.date | None, fail_on_gap: bo
         sys.exit(1)
 
 
+VALUE_SINCE = click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD",
+                           help="First day counted (default: the first day of the last four "
+                                "quarters, this one included).")
+VALUE_UNTIL = click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD",
+                           help="Last day counted, included (default: today, or --as-of).")
+
+
 @report_group.command("value")
+@VALUE_SINCE
+@VALUE_UNTIL
 @REPORT_FORMAT
 @REPORT_AS_OF
 @click.pass_obj
 @_friendly
-def report_value(root: Path, fmt: str, as_of: dt.date | None) -> None:
-    """Activities over time, influenced opportunities, freshness health, nominations waiting."""
+def report_value(root: Path, since: dt.date | None, until: dt.date | None, fmt: str,
+                 as_of: dt.date | None) -> None:
+    """Activities, influenced and won opportunities by quarter, region, industry and product,
+    freshness health, nominations waiting: the last four quarters unless --since/--until say
+    otherwise. A deal is an activity with an opportunity and an amount or an outcome."""
+    try:
+        report.value_period(as_of or dt.date.today(), since, until)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     catalog, today = _catalog_as_of(root, as_of)
-    echo(reporters.value_report(report.value(catalog, today) | report.waiting(catalog, today), fmt))
+    echo(reporters.value_report(report.value(catalog, today, since, until)
+                                | report.waiting(catalog, today), fmt))
+
+
+@report_group.command("activities")
+@click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="First day (default: the log's first).")
+@click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD",
+              help="Last day, included (default: today, or --as-of).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="csv is for Excel: UTF-8 with a byte order mark.")
+@REPORT_AS_OF
+@click.pass_obj
+@_friendly
+def report_activities(root: Path, since: dt.date | None, until: dt.date | None, fmt: str,
+                      as_of: dt.date | None) -> None:
+    """The activity log of the advocates the site lists, as the site's value/activities.csv has
+    it: who, company, date, activity, requested by, opportunity, amount, outcome; never notes."""
+    from . import exports
+
+    if since and until and until < since:
+        raise click.UsageError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
+    catalog, today = _catalog_as_of(root, as_of)
+    rows = exports.activity_rows(catalog.config, report.published_activity(catalog, today, since, until))
+    if fmt == "json":
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        echo(exports.activities_csv(rows), nl=False)
 
 
 @report_group.command("owner")

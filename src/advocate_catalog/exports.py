@@ -226,3 +226,45 @@ def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date,
         add(entry, "updated", f"{day.isoformat()}T00:00:00Z")
         add(entry, "summary", summary)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+ACTIVITY_COLUMNS = ("advocate_id", "advocate", "company", "industry", "industry_label", "region",
+                    "region_label", "date", "type", "type_label", "requested_by", "opportunity",
+                    "amount", "currency", "outcome")
+
+
+def activity_rows(config: Config, logged: Sequence[tuple[Advocate, dict[str, Any]]]
+                  ) -> list[dict[str, Any]]:
+    """Activity entries (`report.published_activity`: listed advocates only) with what their
+    profile pages show, ids with labels beside them. Never `notes` or `exception`: no page shows
+    them, and they are where people write what they would not publish."""
+    rows = []
+    for advocate, entry in logged:
+        company = advocate.data["company"]
+        rows.append({
+            "advocate_id": advocate.id, "advocate": advocate.name, "company": company["name"],
+            "industry": company["industry"],
+            "industry_label": config.label("industries", company["industry"]),
+            "region": company["region"], "region_label": config.label("regions", company["region"]),
+            "date": entry["date"], "type": entry["type"],
+            "type_label": config.label("activities", entry["type"]),
+            "requested_by": entry["requested_by"], "opportunity": entry["opportunity"],
+            "amount": entry.get("amount"), "currency": config.currency if entry.get("amount") is not None
+            else "", "outcome": entry.get("outcome", "")})
+    return rows
+
+
+def activities_csv(rows: list[dict[str, Any]]) -> str:
+    """The activity rows for Excel: a byte order mark first, so it opens the file as UTF-8
+    (accented names intact); amounts as plain numbers (750000), dates as YYYY-MM-DD. Lines end
+    in `\n`, which Excel reads as well as `\r\n`: the CLI prints it as the site has it."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ACTIVITY_COLUMNS)
+    for row in rows:
+        amount = row["amount"]
+        if amount is not None:
+            amount = int(amount) if float(amount).is_integer() else amount
+        writer.writerow(_cell(amount if key == "amount" else row[key]) for key in ACTIVITY_COLUMNS)
+    return out.getvalue()

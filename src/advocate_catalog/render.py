@@ -336,11 +336,24 @@ def coverage_context(catalog: Catalog, listed: list[Advocate],
                                      catalog.config.ids("activities"))}
 
 
+VALUE_CSV = "value/activities.csv"  # the activity log behind the value page, for Excel
+# The value page's breakdowns of deals: (figures key, what a row is, its heading).
+VALUE_BREAKDOWNS = (("by_region", "Region", "Opportunities by region"),
+                    ("by_industry", "Industry", "Opportunities by industry"),
+                    ("by_product", "Product", "Opportunities by product"))
+
+
 def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
-    """The value page's charts, from the same figures its tables show."""
-    return {
+    """The value page's charts, from the same figures its tables show. Amounts are drawn in
+    thousands (a chart prints its numbers short); the tables give them in full."""
+    money = figures["currency"]
+
+    def thousands(amount: float) -> float:
+        return round(amount / 1000, 1)
+
+    charts = {
         "per_quarter": bar_chart("quarter-chart", "Activities per quarter",
-                                 "Advocate activities logged in each of the last six quarters.",
+                                 "Advocate activities logged in each quarter shown.",
                                  [Bar(q, n) for q, n in figures["per_quarter"]]),
         "by_type": bar_chart("type-chart", "Activities by type",
                              "Activities of listed advocates, by activity type.",
@@ -348,7 +361,29 @@ def value_charts(figures: dict[str, Any]) -> dict[str, Markup]:
         "by_team": bar_chart("team-chart", "Activities by requesting team",
                              "Activities of listed advocates, by the team that asked.",
                              [Bar(t, n) for t, n in figures["by_team"]]),
+        "revenue": bar_chart("revenue-chart",
+                             f"Influenced and won revenue per quarter, thousands of {money}",
+                             "For each quarter, the amount of the opportunities influenced, then of "
+                             "those won, each counted in the quarter of its latest word.",
+                             [bar for q in figures["quarters"]
+                              for bar in (Bar(f"{q['quarter']} influenced", thousands(q["influenced"])),
+                                          Bar(f"{q['quarter']} won", thousands(q["won"])))]),
     }
+    for key, row_name, heading in VALUE_BREAKDOWNS:
+        charts[key] = bar_chart(f"{key.replace('_', '-')}-chart",
+                                f"Influenced revenue by {row_name.lower()}, thousands of {money}",
+                                f"{heading}: the amount of the opportunities influenced.",
+                                [Bar(row["label"], thousands(row["influenced"]))
+                                 for row in figures[key]])
+    return charts
+
+
+def value_context(catalog: Catalog, today: dt.date) -> dict[str, Any]:
+    """The value page: the last four quarters side by side and their total, the figures
+    `report value` prints, and the link to the activity log behind them."""
+    figures = report.value(catalog, today)
+    return {"figures": figures, "charts": value_charts(figures), "breakdowns": VALUE_BREAKDOWNS,
+            "csv": VALUE_CSV}
 
 
 @dataclass
@@ -533,7 +568,6 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
 
     env.globals["card_html"] = card_html
     cards = [card(config, a, today, states[a.id]) for a in listed]
-    figures = report.value(catalog, today)
     by_id = {c["id"]: c for c in cards}
     latest, news_context = whats_new(setting, root)
     records = [exports.record(config, a, states[a.id], today) for a in listed]
@@ -561,7 +595,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                repository_url=config.repository_url, branch=config.branch)
     yield "nominate/names.json", nomination_names(listed)
     yield page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today))
-    yield page("value/index.html", "value.html", figures=figures, charts=value_charts(figures))
+    yield page("value/index.html", "value.html", **value_context(catalog, today))
+    yield VALUE_CSV, exports.activities_csv(exports.activity_rows(
+        config, report.published_activity(catalog, today)))
     weeks, digest_specs = digest_pages(setting)
     yield page("whats-new/index.html", "whats_new.html",
                items=[(day, by_id[a.id]) for day, a in latest], weeks=weeks[:4], **news_context)

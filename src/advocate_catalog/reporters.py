@@ -224,17 +224,28 @@ def value_report(figures: dict[str, Any], fmt: str) -> str:
     head = "## " if fmt == "markdown" else ""
     name = md_escape if fmt == "markdown" else str
     money = figures["currency"]
-    lines = [f"{head}Program value as of {figures['as_of']}",
+
+    def deals(row: dict[str, Any]) -> str:
+        outcomes = row["outcomes"]
+        return (f"{row['opportunities']} opportunities influenced, {row['influenced']:,.0f} {money}; "
+                f"won {row['won']:,.0f} {money} ({outcomes['won']} won, {outcomes['lost']} lost, "
+                f"{outcomes['open']} open)")
+
+    lines = [f"{head}Program value from {figures['since']} to {figures['until']}",
              f"- {figures['activities']} activities logged",
-             f"- {figures['opportunities']} opportunities influenced, "
-             f"{figures['amount_influenced']:,.0f} {money}; won {figures['amount_won']:,.0f} {money} "
-             f"({figures['outcomes']['won']} won, {figures['outcomes']['lost']} lost, "
-             f"{figures['outcomes']['open']} open)",
+             f"- {deals(figures['total'])}",
              f"- {figures['verified_90']}% of askable profiles verified in 90 days, "
-             f"{figures['verified_180']}% in 180",
-             f"- {figures['nominations_waiting']} nominations waiting"]
-    for key, title in (("per_quarter", "Activities per quarter"), ("by_type", "By type"),
-                       ("by_team", "By requesting team"), ("most_active", "Most active")):
+             f"{figures['verified_180']}% in 180 (as of {figures['as_of']})",
+             f"- {figures['nominations_waiting']} nominations waiting",
+             "", f"{head}By quarter"]
+    lines += [f"- {q['quarter']}: {q['activities']} activities; {deals(q)}" for q in figures["quarters"]]
+    for key, title in (("by_region", "Opportunities by region"),
+                       ("by_industry", "Opportunities by industry"),
+                       ("by_product", "Opportunities by product (a deal counts under each product)")):
+        lines += ["", f"{head}{title}"] + [f"- {name(row['label'])}: {deals(row)}"
+                                          for row in figures[key]]
+    for key, title in (("by_type", "Activities by type"), ("by_team", "Activities by requesting team"),
+                       ("most_active", "Most active")):
         lines += ["", f"{head}{title}"] + [f"- {name(str(label))}: {count}"
                                           for label, count in figures[key]]
     return "\n".join(lines)
