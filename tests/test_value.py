@@ -155,6 +155,31 @@ def _entry_line(repo: Path, advocate_id: str, day: str) -> int:
     return lines.index(f"  - date: {day}") + 1
 
 
+def test_validate_warns_where_an_opportunity_is_won_and_lost_or_reopened(deals_repo: Path) -> None:
+    result = validate(deals_repo, AS_OF)
+    found = [str(i) for i in result.issues if "reopens" in i.message or "was won" in i.message
+             or "was lost" in i.message]
+    line = _entry_line
+    assert found == [
+        f"advocates/cleo.yaml:{line(deals_repo, 'cleo', '2026-06-20')}:5: warning: activity[0] says "
+        f"'VANTOR STEEL expansion' was lost, but it was won on 2026-06-15 "
+        f"(advocates/ben.yaml:{line(deals_repo, 'ben', '2026-06-15')}) — one opportunity is either "
+        "won or lost: correct the wrong outcome, or give the other deal an opportunity name of its own",
+        f"advocates/cleo.yaml:{line(deals_repo, 'cleo', '2026-10-13')}:5: warning: activity[2] reopens "
+        f"'Meridian migration': it was won on 2026-04-03 "
+        f"(advocates/cleo.yaml:{line(deals_repo, 'cleo', '2026-04-03')}) — a won or lost deal stays "
+        "closed: log new business under an opportunity name of its own, or drop `outcome: open`",
+        # Dora is not listed, so her word changes no figure, but her file is wrong all the same.
+        f"advocates/dora.yaml:{line(deals_repo, 'dora', '2026-09-02')}:5: warning: activity[2] says "
+        f"'Initech expansion' was lost, but it was won on 2026-05-05 "
+        f"(advocates/ana.yaml:{line(deals_repo, 'ana', '2026-05-05')}) — one opportunity is either "
+        "won or lost: correct the wrong outcome, or give the other deal an opportunity name of its own",
+    ]
+    strict = CliRunner().invoke(main, ["--root", str(deals_repo), "validate", "--strict",
+                                       "--as-of", AS_OF.isoformat()])
+    assert strict.exit_code == 1 and "reopens 'Meridian migration'" in strict.output
+
+
 def test_agreeing_outcomes_and_open_before_a_result_are_not_warned(repo: Path) -> None:
     _advocate(repo, "ana", "Ana Núñez", "Harbourline Retail", "emea", "ES", "retail", "[analytics]",
               [("2026-02-01", "reference-call", "Globex renewal", 50000, "open", None),

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import layers, parallel
-from .activity import limit_issues
+from .activity import limit_issues, log
 from .coverage import DIMENSIONS, Target, targets_from
 from .errors import InvalidData, Issue
 from .load import MAX_FILE_BYTES, Document, JsonPath, read, read_regular
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
 from .recognition import gift_issues, recognition_issues
+from .report import FINAL, is_deal, opportunity_key
 
 if TYPE_CHECKING:  # the validators load on first use: `build` with nothing to do never needs them
     import jsonschema
@@ -691,6 +692,38 @@ def _records(docs: Iterable[tuple[Document, str]], cls: type[Record]) -> list[An
             for doc, _ in docs if doc.data is not None and not doc.issues]
 
 
+def opportunity_issues(advocates: list[Advocate]) -> list[Issue]:
+    """A warning where the outcomes logged for one opportunity disagree: won after lost or lost
+    after won, or `open` after either (reopened). Every profile is checked, listed or not (wrong
+    data is wrong wherever it sits); names match as the value report matches them
+    (`report.opportunity_key`). The warning sits on the later entry and names the earlier one."""
+    said = sorted(((advocate, entry) for advocate in advocates for entry in log(advocate)
+                   if entry.get("outcome") and is_deal(entry)),
+                  key=lambda item: (item[1]["day"], item[0].path, item[1]["index"]))
+    issues = []
+    latest: dict[str, tuple[Advocate, dict[str, Any]]] = {}
+    for advocate, entry in said:
+        key = opportunity_key(entry["opportunity"])
+        before = latest.get(key)
+        latest[key] = advocate, entry
+        if before is None or before[1]["outcome"] not in FINAL or before[1]["outcome"] == entry["outcome"]:
+            continue
+        where = f"{before[0].path}:{before[0].position_of('activity', before[1]['index'])[0]}"
+        was = f"it was {before[1]['outcome']} on {before[1]['date']} ({where})"
+        if entry["outcome"] == "open":
+            message = f"activity[{entry['index']}] reopens '{entry['opportunity']}': {was}"
+            hint = ("a won or lost deal stays closed: log new business under an opportunity name "
+                    "of its own, or drop `outcome: open`")
+        else:
+            message = (f"activity[{entry['index']}] says '{entry['opportunity']}' was "
+                       f"{entry['outcome']}, but {was}")
+            hint = ("one opportunity is either won or lost: correct the wrong outcome, or give "
+                    "the other deal an opportunity name of its own")
+        line, col = advocate.position_of("activity", entry["index"])
+        issues.append(Issue(advocate.path, line, col, "warning", message, hint))
+    return issues
+
+
 def validate(root: Path, today: dt.date | None = None,
              known: dict[str, Document] | None = None) -> Result:
     """Load and check the whole catalog under `root`; never raises for bad data. `known`: files
@@ -718,6 +751,7 @@ def validate(root: Path, today: dt.date | None = None,
     for advocate in catalog.advocates:
         issues += limit_issues(advocate, config.limits)
         issues += recognition_issues(advocate, today, config)
+    issues += opportunity_issues(catalog.advocates)
     issues += [issue for doc, _ in advocate_docs if doc.data is not None and not doc.issues
                for issue in gift_issues(doc, config, today)]
     catalog.targets, target_issues = load_targets(root, config)
