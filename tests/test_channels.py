@@ -191,15 +191,16 @@ def test_every_channel_link_opens_the_configured_address(browser, channels_site:
                                                          sample_catalog) -> None:
     page = browser.new_page()
     page.goto(channels_site + "advocates/emily-tran/")
-    buttons = page.locator(".request-channels a")
+    buttons = page.locator(".ask:not([hidden]) .request-channels a")
     assert [buttons.nth(i).get_attribute("data-channel") for i in range(buttons.count())] == [
         "github", "form", "slack", "teams", "email"]
-    assert page.locator(".request-channels a").first.get_attribute("class") == "button"
-    notes = page.locator(".channel-note").all_inner_texts()
+    assert buttons.first.get_attribute("class") == "button"
+    notes = page.locator(".ask:not([hidden]) .channel-note").all_inner_texts()
     assert notes[-1] == "opens an e-mail to Grace Whitfield, the request filled in"
     page.close()
     owner = sample_catalog.config.owners["grace-whitfield"]
-    went = {kind: _followed(browser, channels_site, f'.request-channels a[data-channel="{kind}"]')
+    went = {kind: _followed(browser, channels_site,
+                            f'.ask:not([hidden]) .request-channels a[data-channel="{kind}"]')
             for kind in ("github", "form", "slack", "teams", "email")}
     assert went["github"].startswith("https://github.com/tessellate/advocate-catalog/issues/new?")
     assert _query(went["github"])["advocate"] == "emily-tran"
@@ -207,6 +208,10 @@ def test_every_channel_link_opens_the_configured_address(browser, channels_site:
     assert went["slack"] == "slack://user?team=T0TESSELL8&id=U01GRACEW1"
     assert _query(went["teams"])["users"] == owner.email
     assert "ask Emily Tran of Northbridge Health Partners" in _query(went["teams"])["message"]
+    body = _query(went["email"])["body"]  # each message names the activity chosen and the profile
+    assert "Activity: " in body and "Activity: \n" not in body
+    assert "Profile: https://" in body and "/advocates/emily-tran/" in body
+    assert _query(went["github"])["activity"].endswith(")")  # the issue form's option, prefilled
     assert went["email"].startswith(f"mailto:{owner.email}?")
     assert _query(went["email"])["subject"] == "Advocate request: Emily Tran (Northbridge Health Partners)"
 
@@ -214,6 +219,6 @@ def test_every_channel_link_opens_the_configured_address(browser, channels_site:
 def test_a_slack_profile_shows_the_text_to_paste(browser, channels_site: str) -> None:
     page = browser.new_page()
     page.goto(channels_site + "advocates/emily-tran/")
-    page.locator("details.request-text summary").click()
-    assert "I would like to ask Emily Tran" in page.locator("details.request-text pre").inner_text()
+    page.locator(".ask:not([hidden]) details.request-text summary").click()
+    assert "I would like to ask Emily Tran" in page.locator(".ask:not([hidden]) details.request-text pre").inner_text()
     page.close()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from advocate_catalog.render import FACETS, story_html
+from advocate_catalog.activity import availability
+from advocate_catalog.render import ASKABLE, FACETS, story_html
 
 from conftest import AS_OF
 
@@ -77,7 +78,9 @@ def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_ca
     for meta in page.select("meta[data-pagefind-filter]"):
         key = meta["data-pagefind-filter"].removesuffix("[content]")
         filters.setdefault(key, set()).add(meta["content"])
-    assert set(filters) == {key for key, _, _ in FACETS}
+    assert set(filters) == {key for key, _, _ in FACETS} | {ASKABLE}
+    assert filters[ASKABLE] == {f"{a.state}:{a.activity}" for a in
+                                availability(advocate, AS_OF, sample_catalog.config.limits).activities}
     assert filters["industry"] == {advocate.data["company"]["industry"]}
     assert filters["product"] == set(advocate.data["products"])
     assert filters["activity"] == set(advocate.willing("yes"))

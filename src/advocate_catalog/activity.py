@@ -80,17 +80,20 @@ class Availability:
         all; a per-type limit only for its type; an activity they said no to cannot be asked."""
         found = next((a for a in self.activities if a.activity == activity), None)
         if found is None:
-            found = _one(activity, self.base, dict(self.limited), activity in self.declined)
+            found = _one(activity, self.base, {a: (until, "") for a, until in self.limited},
+                         activity in self.declined)
         return replace(self, state=found.state, until=found.until, reason=found.reason)
 
 
-def _one(activity: str, base: ForActivity, limited: dict[str, dt.date], declined: bool) -> ForActivity:
+def _one(activity: str, base: ForActivity, limited: dict[str, tuple[dt.date, str]],
+         declined: bool) -> ForActivity:
     if declined:  # whatever else holds: no rest ending or exception makes a no a yes
         return ForActivity(activity, "not-askable", None, f"said no to {activity}")
     if base.state != "available":
         return ForActivity(activity, base.state, base.until, base.reason)
     if activity in limited:
-        return ForActivity(activity, "at-limit", limited[activity], f"limit for {activity} reached")
+        until, rule = limited[activity]
+        return ForActivity(activity, "at-limit", until, rule or "its limit is reached")
     return ForActivity(activity, "available")
 
 
@@ -105,6 +108,7 @@ def availability(advocate: Advocate, today: dt.date, limits: Limits,
     declined = tuple(advocate.willing("no"))
     base: ForActivity
     limited: tuple[tuple[str, dt.date], ...] = ()
+    rules: dict[str, str] = {}
     if advocate.status != "active":
         base = ForActivity("", "resting" if advocate.status == "resting" else "not-askable", None,
                            f"status is {advocate.status}")
@@ -118,6 +122,8 @@ def availability(advocate: Advocate, today: dt.date, limits: Limits,
             if len(window) >= most:
                 # Asks leave the window `days` after they happened; count drops below `most` then.
                 reached.append((kind, window[len(window) - most]["day"] + dt.timedelta(days=days)))
+                if kind is not None:
+                    rules[kind] = f"{len(window)} asked in {days} days, the most allowed is {most}"
         limited = tuple((a, until) for a, until in reached if a is not None)
         yearly = [until for a, until in reached if a is None]
         if rests:
@@ -127,7 +133,7 @@ def availability(advocate: Advocate, today: dt.date, limits: Limits,
             base = ForActivity("", "at-limit", yearly[0], f"{limits.max_per_year} asks in a year")
         else:
             base = ForActivity("", "available")
-    by_limit = dict(limited)
+    by_limit = {a: (until, rules.get(a, "")) for a, until in limited}
     each = tuple(_one(a, base, by_limit, False) for a in willing)
     overall = base
     if base.state == "available" and each and all(a.state == "at-limit" for a in each):

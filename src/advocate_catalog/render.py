@@ -20,7 +20,7 @@ import pycountry
 from markupsafe import Markup
 
 from . import channels, digest, exports, git, nominate, owners, report, reporters, search
-from .activity import AVAILABILITY_LABELS, Availability, availability, log
+from .activity import AVAILABILITY_LABELS, Availability, ForActivity, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage, matching
 from .freshness import check, edit_href, verification_state, verify_href
@@ -92,7 +92,13 @@ def facet_values(advocate: Advocate, available: Availability) -> dict[str, list[
         "function": [data["function"]] if data.get("function") else [],
         "activity": advocate.willing("yes"),
         "status": [advocate.status],
+        # Availability for each activity said yes to, `state:activity`: with an activity ticked,
+        # the search page asks this instead of `availability` (search.js, pagefindFilters).
+        ASKABLE: [f"{a.state}:{a.activity}" for a in available.activities],
     }
+
+
+ASKABLE = "askable"  # the hidden filter of availability per activity
 
 
 def facets(config: Config, advocates: list[Advocate],
@@ -101,7 +107,8 @@ def facets(config: Config, advocates: list[Advocate],
     counts: dict[str, Counter[str]] = {key: Counter() for key, _, _ in FACETS}
     for advocate in advocates:
         for key, values in facet_values(advocate, states[advocate.id]).items():
-            counts[key].update(values)
+            if key in counts:
+                counts[key].update(values)
     result = []
     for key, label, vocabulary in FACETS:
         terms = (list(vocabulary.items()) if isinstance(vocabulary, dict)
@@ -192,6 +199,7 @@ def card(config: Config, advocate: Advocate, today: dt.date,
         "status_label": STATUS_LABELS[advocate.status],
         "summary": summary_of(advocate),
         "willing": [config.label("activities", a) for a in advocate.willing("yes")],
+        "activities": activity_states(config, available),
         "last_verified": data["last_verified"],
         "freshness": verification.state,
         "freshness_label": FRESHNESS_LABELS[verification.state],
@@ -199,7 +207,18 @@ def card(config: Config, advocate: Advocate, today: dt.date,
     }
 
 
-def availability_text(available: Availability) -> str:
+def activity_states(config: Config, available: Availability) -> list[dict[str, str]]:
+    """Each activity said yes to with whether it can be asked today: what the card and the
+    profile say, and what the search page shows when that activity is ticked."""
+    states = []
+    for a in available.activities:
+        text = availability_text(a)
+        states.append({"id": a.activity, "label": config.label("activities", a.activity),
+                       "state": a.state, "text": text, "note": text[:1].lower() + text[1:]})
+    return states
+
+
+def availability_text(available: Availability | ForActivity) -> str:
     """'Resting until 3 Jan 2027' / 'At limit until …' / 'Available': the badge's words."""
     if available.until:
         return f"{available.label} until {long_date(available.until)}"
@@ -248,6 +267,7 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "assets": [{**asset, "type_label": ASSET_LABELS[asset["type"]]}
                    for asset in data["assets"]],
         "owner": owner,
+        "asks": asks(config, advocate, available),
         "request_links": channels.links(config, advocate),
         "exception_links": (channels.links(config, advocate, available)
                             if available.exception_possible else []),
@@ -256,6 +276,30 @@ def profile_context(config: Config, advocate: Advocate, today: dt.date,
         "verify_href": verify_href(config, advocate.id, advocate.name),
         "filters": facet_values(advocate, available),
     }
+
+
+def asks(config: Config, advocate: Advocate, available: Availability) -> list[dict[str, Any]]:
+    """The profile's request box, one choice per activity the advocate has not said no to (yes
+    first, then maybe): whether it can be asked today, and the links for it — an ordinary
+    request only when it can, else the reason and, for a burnout limit, *Request anyway*."""
+    answers = advocate.data["willingness"]
+    chosen = [t for t in config.vocabularies["activities"] if answers.get(t.id) == "yes"]
+    chosen += [t for t in config.vocabularies["activities"] if answers.get(t.id) == "maybe"]
+    profile_url = f"{config.base_url.rstrip('/')}/advocates/{advocate.id}/" if config.base_url else ""
+    found = []
+    for term in chosen:
+        state = available.for_activity(term.id)
+        ask = channels.Ask(term.id, term.label, profile_url)
+        found.append({
+            "id": term.id, "label": term.label, "answer": answers[term.id], "state": state,
+            "text": availability_text(state),
+            "links": channels.links(config, advocate, ask=ask) if state.state == "available" else [],
+            "exception_links": (channels.links(config, advocate, state, ask)
+                                if state.exception_possible else []),
+            "request_text": channels.message(advocate, config.owners[advocate.data["owner"]],
+                                             None, ask),
+        })
+    return found
 
 
 TIMELINE = 6  # recognitions a profile shows, newest first
@@ -444,6 +488,15 @@ def sort_orders(setting: Setting) -> dict[str, list[str]]:
                                               states[a.id].last_asked or dt.date.min))
     return {"name": [a.id for a in listed], "verified": [a.id for a in by_verified],
             "available": [a.id for a in by_available], "asked": [a.id for a in by_asked]}
+
+
+def askable_ids(setting: Setting) -> dict[str, set[str]]:
+    """For each activity, the listed advocates who can be asked for it today."""
+    found: dict[str, set[str]] = {}
+    for advocate in setting.listed:
+        for activity in setting.states[advocate.id].ready:
+            found.setdefault(activity, set()).add(advocate.id)
+    return found
 
 
 # Finished weeks the site keeps a digest page of: each costs a pass over the catalog in every

@@ -137,17 +137,24 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return found
 
 
-def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]]) -> str:
+def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
+          askable: dict[str, set[str]] | None = None) -> str:
     """`search/order.json`: the shards that have a bundle, for each sort the Pagefind page ids in
     that order, and `advocates`, the advocate id of each page in the first sort's order (the
-    search page fetches a result's card by it, without loading Pagefind's fragment first)."""
+    search page fetches a result's card by it, without loading Pagefind's fragment first).
+    `askable`: per activity, the advocates who can be asked for it today, as one character per
+    page of the first sort ("1" or "0"): the search page ranks by it when an activity is ticked
+    (~1 byte per advocate and activity, where lists of page ids would take ~10)."""
     page_of: dict[str, str] = {}
     for ids in page_ids.values():
         page_of.update(ids)
     orders = {sort: [page_of[i] for i in ids if i in page_of] for sort, ids in sorted_ids.items()}
     first = next(iter(sorted_ids.values()), [])
     shards = sorted(k for k, ids in page_ids.items() if ids)
-    return json.dumps({"shards": shards, **orders, "advocates": [i for i in first if i in page_of],
+    paged = [i for i in first if i in page_of]
+    flags = {activity: "".join("1" if i in ids else "0" for i in paged)
+             for activity, ids in (askable or {}).items()}
+    return json.dumps({"shards": shards, **orders, "advocates": paged, "askable": flags,
                        "stop_words": STOP_WORDS}, separators=(",", ":"))
 
 

@@ -42,6 +42,7 @@ const facetNames = Object.fromEntries(Array.from(document.querySelectorAll("fiel
   (fieldset) => [fieldset.dataset.facet, fieldset.querySelector("legend").textContent.trim()]));
 
 let shown = [];
+let askedFor = [];  // the activities ticked in the search whose cards are being placed
 let generation = 0;
 let withExcerpts = false;
 // The sort the reader chose ("" = best match); the menu shows the order actually applied.
@@ -169,9 +170,16 @@ async function queryWords(text, typing) {
 
 // --- Searching ----------------------------------------------------------------------------------
 
+// With an activity ticked, an availability means availability for that activity: each profile's
+// hidden `askable` filter holds `state:activity` for every activity said yes to
+// (render.facet_values, from activity.availability — the one rule the profile and exports use).
 function pagefindFilters(filters) {
   const out = {};
   for (const [key, values] of Object.entries(filters)) out[key] = { any: values };
+  if (filters.availability && filters.activity) {
+    delete out.availability;
+    out.askable = { any: filters.availability.flatMap((state) => filters.activity.map((a) => `${state}:${a}`)) };
+  }
   return out;
 }
 
@@ -282,10 +290,21 @@ async function facetCounts(query, filters, main) {
   const total = main.results.length;
   const counts = {};
   for (const key of facetKeys) counts[key] = { ...(main.filters[key] || {}) };
+  if (filters.activity) {
+    // Availability for the ticked activities: each state counted by the search with it ticked
+    // (Pagefind counts the profiles' overall availability, which is not the question asked).
+    const ticked = filters.availability || [];
+    counts.availability = {};
+    await Promise.all(Object.keys(labels.availability).map(async (value) => {
+      const asked = ticked.includes(value) ? [value] : [...ticked, value];
+      counts.availability[value] = (await resultSet(query, { ...filters, availability: asked })).results.length;
+    }));
+  }
   for (const key of Object.keys(filters)) {
     const rest = { ...filters };
     delete rest[key];
     const base = await resultSet(query, rest);
+    if (key === "availability" && filters.activity) continue;  // counted above
     for (const value of Object.keys(labels[key])) {
       if (filters[key].includes(value)) continue;
       const added = (base.filters[key]?.[value] ?? 0) - (main.filters[key]?.[value] ?? 0);
@@ -307,22 +326,35 @@ async function waysOutOf(query, filters) {
   return options.sort((a, b) => b.count - a.count);
 }
 
+// Who can be asked today for one of `activities`: 0, else 1 (order.json's `askable` holds a
+// character per page, in name order).
+const namePlace = new Map(order.name.map((page, place) => [page, place]));
+function notReady(id, activities) {
+  const place = namePlace.get(id);
+  return activities.some((a) => order.askable?.[a]?.[place] === "1") ? 0 : 1;
+}
+
 // "Best match" ranks those with the most of the words first, then by relevance; at equal
-// relevance, who can be asked now comes first.
-function ordered(results, sort) {
+// relevance, who can be asked now comes first — for the ticked activities when there are some.
+// "Available first" puts those who can be asked for a ticked activity before the rest.
+function ordered(results, sort, activities = []) {
+  const asked = (id) => (activities.length ? notReady(id, activities) : 0);
   if (sort) {
     const rank = ranks[sort];
+    const first = sort === "available" ? asked : () => 0;
     return results
-      .map((result) => [rank.get(result.id) ?? rank.size, result])
-      .sort((a, b) => a[0] - b[0])
-      .map(([, result]) => result);
+      .map((result) => [first(result.id), rank.get(result.id) ?? rank.size, result])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map(([, , result]) => result);
   }
   const available = ranks.available;
   return results
     .map((result, place) => ({ result, place, matched: result.matched ?? 0,
                                score: Number((result.score ?? 0).toPrecision(3)),
+                               now: asked(result.id),
                                ready: available.get(result.id) ?? available.size }))
-    .sort((a, b) => b.matched - a.matched || b.score - a.score || a.ready - b.ready || a.place - b.place)
+    .sort((a, b) => b.matched - a.matched || b.score - a.score || a.now - b.now || a.ready - b.ready
+      || a.place - b.place)
     .map(({ result }) => result);
 }
 
@@ -348,13 +380,30 @@ function cardHtml(result) {
   return cards.get(id);
 }
 
+const STATE_ORDER = ["available", "resting", "at-limit", "not-askable"];
+
 function placeCard(html, excerpt) {
   // The markup comes from this site's build, where _card.html escaped every value.
   const template = document.createElement("template");
   template.innerHTML = html;
   const card = template.content.firstElementChild;
   if (excerpt) card.querySelector(".card-summary").after(excerptNode(excerpt));
+  if (askedFor.length) forActivities(card, askedFor);
   return card;
+}
+
+// With activities ticked, the card shows the badge the build wrote for the best of them (its
+// `data-for` badges) and its link opens the profile on that request.
+function forActivities(card, activities) {
+  const badges = Array.from(card.querySelectorAll("[data-for]"));
+  const best = badges.filter((badge) => activities.includes(badge.dataset.for))
+    .sort((a, b) => STATE_ORDER.indexOf(a.dataset.state) - STATE_ORDER.indexOf(b.dataset.state))[0];
+  if (!best) return;
+  for (const badge of badges) badge.hidden = badge !== best;
+  const link = card.querySelector("a[href]");
+  const url = new URL(link.href, document.baseURI);
+  url.searchParams.set("activity", best.dataset.for);
+  link.href = url.href;
 }
 
 const FIRST_SCREEN = 6;  // the cards a screen shows first: fetched before the rest of the page
@@ -500,7 +549,8 @@ async function runSearch(state, ourGeneration, typing) {
   // With no words there is no relevance to rank by: who can be asked now comes first.
   const applied = state.sort || (term === null && query.mode !== "none" ? "available" : "");
   sortSelect.value = applied;
-  shown = ordered(main.results, applied);
+  askedFor = state.filters.activity || [];
+  shown = ordered(main.results, applied, askedFor);
   withExcerpts = term !== null;
   resultCount.textContent = plural(shown.length);
   showResultsButton.textContent = `Show ${plural(shown.length)}`;
