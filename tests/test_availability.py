@@ -90,7 +90,8 @@ def test_available_with_an_activity_means_available_for_it(page, site_url: str, 
 def test_a_card_says_the_ticked_activitys_state_and_opens_its_request(page, site_url: str) -> None:  # noqa: F811
     _open(page, site_url + "?activity=reference-call&persona=c-level")
     card = page.locator("#results .card", has_text="Bjørn Haugland")
-    assert card.locator(".badge[data-for]:not([hidden])").inner_text() == "Reference call: at limit until 10 Dec 2026"
+    badge = card.locator(".badge[data-for]:not([hidden])")
+    assert badge.inner_text() == "Reference call: at limit until 10 Dec 2026"
     card.locator("h2 a").click()
     page.wait_for_load_state("load")
     assert page.locator("#ask-activity").input_value() == "reference-call"

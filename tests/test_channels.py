@@ -220,5 +220,6 @@ def test_a_slack_profile_shows_the_text_to_paste(browser, channels_site: str) ->
     page = browser.new_page()
     page.goto(channels_site + "advocates/emily-tran/")
     page.locator(".ask:not([hidden]) details.request-text summary").click()
-    assert "I would like to ask Emily Tran" in page.locator(".ask:not([hidden]) details.request-text pre").inner_text()
+    text = page.locator(".ask:not([hidden]) details.request-text pre").inner_text()
+    assert "I would like to ask Emily Tran" in text
     page.close()

@@ -57,10 +57,11 @@ def test_the_site_filters_browses_and_shows_function(built_site: Path, sample_ca
 
 
 def test_exports_carry_function(built_site: Path, sample_catalog) -> None:
-    rows = list(csv.DictReader(io.StringIO((built_site / "advocates.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((built_site / "advocates.csv").read_text(encoding="utf-8-sig"))))
     by_id = {row["id"]: row for row in rows}
     assert by_id["ingrid-solberg"]["function"] == "finance"
-    assert list(rows[0])[:5] == ["id", "name", "title", "persona", "function"]
+    assert list(rows[0])[:7] == ["id", "name", "title", "persona", "persona_label", "function",
+                                 "function_label"]
 
 
 def test_a_coverage_target_can_name_a_function(sample_catalog) -> None:

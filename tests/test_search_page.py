@@ -180,8 +180,10 @@ def test_download_these_as_csv_gives_the_rows_shown(page, site_url: str, built_s
         "links => links.map(a => a.getAttribute('href').split('/').filter(Boolean).pop())")
     with page.expect_download() as download:
         page.click("#download-csv")
-    got = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-    published = list(csv.reader(io.StringIO((built_site / "advocates.csv").read_text(encoding="utf-8"))))
+    downloaded = Path(download.value.path()).read_bytes()
+    assert downloaded.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the mark
+    got = list(csv.reader(io.StringIO(downloaded.decode("utf-8-sig"))))
+    published = list(csv.reader(io.StringIO((built_site / "advocates.csv").read_text(encoding="utf-8-sig"))))
     by_id = {row[0]: row for row in published[1:]}
     assert got[0] == published[0]
     assert [row[0] for row in got[1:]] == names[:len(got) - 1] and len(got) - 1 == _count(page)

@@ -657,7 +657,8 @@ downloadButton.addEventListener("click", async () => {
   const [header, ...rows] = await exportRows;
   const byId = new Map(rows.map((row) => [row[0], row]));
   const lines = [header, ...shown.map((result) => byId.get(advocateOf.get(result.id))).filter(Boolean)];
-  const blob = new Blob([`${lines.map(csvLine).join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
+  // A byte-order mark first, as advocates.csv has: Excel on Windows reads UTF-8 only with one.
+  const blob = new Blob([`\uFEFF${lines.map(csvLine).join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
   const link = element("a");
   link.href = URL.createObjectURL(blob);
   link.download = "advocates-search.csv";
