@@ -3,6 +3,8 @@ the profile's request box, the request workflow's check (issue 23, part 1)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -24,10 +26,12 @@ def _soup(path: Path) -> BeautifulSoup:
 
 def test_every_surface_agrees_for_every_profile_and_activity(built_site: Path, sample_catalog) -> None:
     """Each listed sample profile and each activity: the rule's answer is the profile's search
-    filter, its card's badge for that activity, its request box (an ordinary request only when
+    filter, its card's badge for that activity, the CSV export, its request box (an ordinary request only when
     it can be asked) and the request check's verdict without an exception."""
     config = sample_catalog.config
     checked = 0
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(
+        (built_site / "advocates.csv").read_text(encoding="utf-8-sig")))}
     for advocate in sample_catalog.listed(AS_OF):
         overall = availability(advocate, AS_OF, config.limits)
         profile = _soup(built_site / "advocates" / advocate.id / "index.html")
@@ -40,6 +44,8 @@ def test_every_surface_agrees_for_every_profile_and_activity(built_site: Path, s
             answer = advocate.data["willingness"].get(term.id)
             if answer == "yes":
                 assert f"{state.state}:{term.id}" in askable, (advocate.id, term.id)
+                listed_for = rows[advocate.id]["available_for"].split("; ")
+                assert (term.id in listed_for) == (state.state == "available"), (advocate.id, term.id)
                 badge = card.select_one(f'[data-for="{term.id}"]')
                 assert badge["data-state"] == state.state, (advocate.id, term.id)
             block = profile.select_one(f'.ask[data-activity="{term.id}"]')

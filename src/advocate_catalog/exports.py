@@ -28,8 +28,8 @@ CSV_COLUMNS = ("id", "name", "title", "persona", "persona_label", "function", "f
                "company", "industry", "industry_label", "size", "size_label", "region",
                "region_label", "country", "country_label", "languages", "languages_label",
                "products", "products_label", "willing", "willing_label", "status", "availability",
-               "available_until", "last_asked", "owner", "owner_email", "last_verified", "summary",
-               "url")
+               "available_until", "available_for", "waiting_for", "last_asked", "owner", "owner_email",
+               "last_verified", "summary", "url")
 
 
 def record(config: Config, advocate: Advocate, available: Availability,
@@ -50,7 +50,11 @@ def record(config: Config, advocate: Advocate, available: Availability,
         "availability": {"state": available.state,
                          "until": available.until.isoformat() if available.until else None,
                          "last_asked": (available.last_asked.isoformat()
-                                        if available.last_asked else None)},
+                                        if available.last_asked else None),
+                         # Each activity said yes to, as the site's filter and badge say it.
+                         "activities": {a.activity: {"state": a.state,
+                                                     "until": a.until.isoformat() if a.until else None}
+                                        for a in available.activities}},
         "activity_count": len(data.get("activity", [])),
         "owner": {"id": owner.id, "name": owner.name, "email": owner.email},
         "consent_scope": list(data["consent"]["scope"]),
@@ -126,7 +130,13 @@ def csv_row(r: dict[str, Any]) -> dict[str, Any]:
         "products": r["products"], "products_label": names["products"],
         "willing": willing, "willing_label": [names["willingness"][a] for a in willing],
         "status": r["status"], "availability": r["availability"]["state"],
-        "available_until": r["availability"]["until"], "last_asked": r["availability"]["last_asked"],
+        "available_until": r["availability"]["until"],
+        "available_for": "; ".join(a for a, v in r["availability"]["activities"].items()
+                                   if v["state"] == "available"),
+        "waiting_for": "; ".join(f"{a} {v['state']}" + (f" until {v['until']}" if v["until"] else "")
+                                 for a, v in r["availability"]["activities"].items()
+                                 if v["state"] != "available"),
+        "last_asked": r["availability"]["last_asked"],
         "owner": r["owner"]["name"], "owner_email": r["owner"]["email"],
         "last_verified": r["last_verified"], "summary": r["summary"], "url": r["url"],
     }
