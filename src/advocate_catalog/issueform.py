@@ -346,8 +346,9 @@ def _judge(catalog: Catalog, answers: dict[str, Any], problems: list[str],
         reasons = "\n".join(f"- {md_escape(b)}" for b in blocked)
         return RequestOutcome(False, owner.github, (
             f"{mention}: this request would break the advocate's protection, so it is declined:\n\n"
-            f"{reasons}\n\nPlease find another advocate on the catalog's search page (filter "
-            "by availability)"
+            f"{reasons}\n\nPlease find another advocate on the catalog's search page: tick "
+            f"*{md_escape(catalog.config.label('activities', kind))}* under *Willing to do* and "
+            "*Available*, which then means available for it"
             + ("." if hard else ", or say in *Why an exception* why no one else will do.")),
             entry, advocate.id)
     granted = ""
