@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from advocate_catalog.exports import news, parse_log
+from advocate_catalog import git
 from advocate_catalog.model import Advocate
 
 TODAY = dt.date(2026, 11, 23)
@@ -19,7 +19,7 @@ YEAR_10000 = "@253402300800 +0000"
 
 
 def _commit(repo: Path, name: str, when: str | None = None) -> None:
-    (repo / "advocates" / name).write_text(f"changed at {when}\n")
+    (repo / "advocates" / name).write_text(f"id: {name.removesuffix('.yaml')}\nnote: changed at {when}\n")
     env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else None
     for args in (["add", "-A"], ["commit", "-qm", name]):
         subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
@@ -29,6 +29,14 @@ def _commit(repo: Path, name: str, when: str | None = None) -> None:
 def _advocate(name: str, verified: str = "2026-06-01") -> Advocate:
     return Advocate(id=name.removesuffix(".yaml"), path=f"advocates/{name}",
                     data={"status": "active", "last_verified": verified})
+
+
+def news(advocates: list[Advocate], root: Path, today: dt.date) -> list[tuple[dt.date, Advocate]]:
+    """What's new as the site makes it (git.latest_changes), as (day, advocate) pairs."""
+    by_path = {a.path: a for a in advocates}
+    found = git.latest_changes(root, [git.Profile(a.path, a.id, a.last_verified) for a in advocates],
+                               today, today - dt.timedelta(days=28), lambda data, day: True)
+    return [(item.day, by_path[item.path]) for item in found.items]
 
 
 @pytest.fixture
@@ -64,11 +72,17 @@ def test_a_commit_in_year_10000_does_not_crash_the_build(history: Path) -> None:
     ("", None),
 ])
 def test_parse_log_reads_each_date_defensively(header: str, expected: dt.date | None) -> None:
-    text = f"\x00{header}\n\nadvocates/a.yaml\n\x002026-01-05\n\nadvocates/a.yaml\nadvocates/b.yaml\n"
-    found = parse_log(text, {"advocates/a.yaml", "advocates/b.yaml"}, TODAY)
-    # A file whose newest commit has no usable date falls back as if git had none for it.
-    assert found.get("advocates/a.yaml") == expected
-    assert found["advocates/b.yaml"] == dt.date(2026, 1, 5)
+    none, one, two, three = "0" * 40, "1" * 40, "2" * 40, "3" * 40
+    text = (f"\x00{'a' * 40} {header}\n\n:100644 100644 {two} {one} M\tadvocates/a.yaml\n"
+            f"\x00{'b' * 40} 2026-01-05\n\n:000000 100644 {none} {two} A\tadvocates/a.yaml\n"
+            f":000000 100644 {none} {three} A\tadvocates/b.yaml\n")
+    found, cut = git.parse_log(text, {"advocates/a.yaml", "advocates/b.yaml"}, TODAY)
+    # A change with no usable date: when it is the one that dates a file, the file falls back
+    # as if git had no date for it (test_a_commit_in_year_10000_does_not_crash_the_build).
+    assert found["advocates/a.yaml"][0] == git.Change("a" * 40, expected, two, one)
+    assert found["advocates/a.yaml"][1] == git.Change("b" * 40, dt.date(2026, 1, 5), None, two)
+    assert found["advocates/b.yaml"] == [git.Change("b" * 40, dt.date(2026, 1, 5), None, three)]
+    assert not cut
 
 
 def test_a_shallow_clone_dates_profiles_by_last_verified(history: Path, tmp_path: Path) -> None:

@@ -583,7 +583,8 @@ def whats_new(setting: Setting, root: Path) -> tuple[list[tuple[dt.date, Advocat
         elif not item.known and since <= digest._consented_on(advocate) <= today:
             new[advocate.id] = digest._consented_on(advocate)
     return ([(item.day, by_path[item.path]) for item in news.items],
-            {"new": new, "new_since": since, "history": news.history})
+            {"new": new, "new_since": since, "history": news.history,
+             "by_verification": {by_path[item.path].id for item in news.items if not item.from_git}})
 
 
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
