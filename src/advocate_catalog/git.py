@@ -18,7 +18,7 @@ import yaml
 
 from . import parallel
 from .errors import GitError
-from .load import _RESOLVABLE, BOOL, DATE, FLOAT, INT, MAP, MAX_DEPTH, NULL, SEQ, StrictLoader, parse
+from .load import _RESOLVABLE, BOOL, DATE, FLOAT, INT, MAP, MAX_DEPTH, NULL, SEQ, StrictLoader
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -199,8 +199,12 @@ class Blobs:
             stdin.write(request)
             stdin.flush()
 
-        writer = threading.Thread(target=send)
-        writer.start()
+        # A request smaller than a pipe's buffer is written whole at once, before any answer.
+        writer = threading.Thread(target=send) if len(request) > 4096 else None
+        if writer is None:
+            send()
+        else:
+            writer.start()
         found = {}
         try:
             for blob in ids:
@@ -210,7 +214,8 @@ class Blobs:
                 elif not header:
                     raise GitError("git cat-file stopped answering — is the repository readable?")
         finally:
-            writer.join()
+            if writer is not None:
+                writer.join()
         return found
 
 
@@ -483,7 +488,7 @@ def _with_listing(item: Dated, walk: _Walk, since: dt.date,
 
     def was_listed(blob: str, day: dt.date) -> bool:
         text = blobs.read([blob]).get(blob)
-        data = parse(text, walk.profile.path).data if text is not None else None
+        data = plain_data(text) if text is not None else None
         try:
             return isinstance(data, dict) and listed(data, day)
         except (KeyError, TypeError, ValueError, AttributeError):  # an old version may be invalid
