@@ -101,7 +101,7 @@ def commit_day(text: str, today: dt.date) -> dt.date | None:
     return None if day < EARLIEST else min(day, today)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per change of every file in the history: kept small
 class Change:
     """One commit's change to one file: blobs before and after (None: absent on that side)."""
 
