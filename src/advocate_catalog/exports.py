@@ -9,10 +9,8 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from . import git
 from .activity import Availability
 from .model import Advocate, Config, current
 from .text import FORBIDDEN, strip
@@ -152,54 +150,6 @@ def to_csv(records: list[dict[str, Any]]) -> str:
         row = csv_row(r)
         writer.writerow(_cell(row[column]) for column in CSV_COLUMNS)
     return out.getvalue()
-
-
-EARLIEST = dt.date(2000, 1, 1)  # a commit dated before this has a wrong clock, not a real date
-
-
-def changed_dates(root: Path, paths: list[str], today: dt.date) -> dict[str, dt.date]:
-    """When each file last changed, from one pass over git history ({} outside git, and in a
-    shallow clone, whose one commit would date every file to the checkout)."""
-    if not git.is_repository(root) or git.is_shallow(root):
-        return {}
-    done = git.git(root, "log", "--format=%x00%cs", "--name-only", "--", "advocates", check=False)
-    return parse_log(done.stdout, set(paths), today)
-
-
-def parse_log(text: str, wanted: set[str], today: dt.date) -> dict[str, dt.date]:
-    """Each wanted file's newest commit date from `git log --format=%x00%cs --name-only`.
-
-    Commit dates are whatever the committer's clock said: one that does not parse or is before
-    2000 is ignored (the file falls back as if git had no date for it), one after `today` is
-    clamped to `today` so it cannot pin a profile to the top of What's new.
-    """
-    found: dict[str, dt.date | None] = {}
-    day: dt.date | None = None
-    for line in text.splitlines():
-        if line.startswith("\x00"):
-            day = _commit_day(line[1:], today)
-        elif line in wanted and line not in found:
-            found[line] = day
-    return {path: day for path, day in found.items() if day is not None}
-
-
-def _commit_day(text: str, today: dt.date) -> dt.date | None:
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None if day < EARLIEST else min(day, today)
-
-
-def news(advocates: list[Advocate], root: Path, today: dt.date | None = None,
-         limit: int = 50) -> list[tuple[dt.date, Advocate]]:
-    """Advocates by the date their profile last changed (git history, else last_verified).
-
-    `today` is the build day, the latest date git may give (default: the clock's today).
-    """
-    dates = changed_dates(root, [a.path for a in advocates], today or dt.date.today())
-    dated = [(dates.get(a.path, a.last_verified), a) for a in advocates]
-    return sorted(dated, key=lambda item: (item[0], item[1].id), reverse=True)[:limit]
 
 
 def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date,
