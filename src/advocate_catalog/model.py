@@ -141,6 +141,9 @@ class Config:
     limits: Limits = field(default_factory=lambda: Limits())
     currency: str = "USD"
     recognition: Recognition = field(default_factory=lambda: Recognition())
+    # `search.synonyms`: a word or phrase people type → the words or phrases profiles use for it
+    # (added to the built-in table, search.SYNONYMS).
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -165,6 +168,8 @@ class Config:
             limits=Limits.from_data(data.get("limits")),
             currency=site.get("currency", "USD"),
             recognition=Recognition.from_data(data.get("recognition")),
+            synonyms={key: tuple(targets) for key, targets in
+                      ((data.get("search") or {}).get("synonyms") or {}).items()},
         )
 
     def ids(self, vocabulary: str) -> list[str]:

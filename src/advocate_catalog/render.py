@@ -162,8 +162,12 @@ def searchable_text(config: Config, advocate: Advocate) -> str:
 
 
 def shard_words(setting: Setting, advocates: list[Advocate]) -> str:
-    """`search/<shard>/words.json`: the words of one shard's profiles (see search.words)."""
-    return search.words({a.id: searchable_text(setting.catalog.config, a) for a in advocates})
+    """`search/<shard>/words.json`: the words of one shard's profiles, who of them cannot be
+    asked for anything, and the catalog's synonyms (see search.words)."""
+    config = setting.catalog.config
+    unaskable = [a.id for a in advocates if setting.states[a.id].state == "not-askable"]
+    return search.words({a.id: searchable_text(config, a) for a in advocates}, unaskable,
+                        search.synonyms(config))
 
 
 def summary_of(advocate: Advocate) -> str:

@@ -12,7 +12,9 @@ place in each sort order, keyed by Pagefind's page id, and the search page sorts
 
 from __future__ import annotations
 
+import functools
 import gzip
+import itertools
 import json
 import math
 import os
@@ -20,12 +22,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from . import nominate
 from .errors import BuildError
+from .model import Config
 
 Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
 
@@ -155,34 +161,141 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     flags = {activity: "".join("1" if i in ids else "0" for i in paged)
              for activity, ids in (askable or {}).items()}
     return json.dumps({"shards": shards, **orders, "advocates": paged, "askable": flags,
-                       "stop_words": STOP_WORDS}, separators=(",", ":"))
+                       "stop_words": STOP_WORDS, "fold": nominate.TRANSLITERATION,
+                       "countries": country_terms()}, ensure_ascii=False, separators=(",", ":"))
 
 
 _WORD = re.compile(r"[^\W_]+")
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
 
 # Words too common to narrow a search; the search page drops them from a query (they are sent to
-# it in order.json, so this list is the only one).
+# it in order.json, so this list is the only one). "us", "no" and "it" are; "US", "NO" and "IT" in
+# capitals are countries (and "IT" the word too, see search.js).
 STOP_WORDS = ("a", "an", "and", "are", "at", "by", "customer", "customers", "for", "from", "in", "into",
-              "is", "of", "on", "or", "our", "that", "the", "to", "we", "who", "with")
-SHORT = 3  # finished words this short get their exact profiles listed (see `words`)
+              "is", "it", "no", "of", "on", "or", "our", "that", "the", "to", "us", "we", "who", "with")
+
+# What a rep types for the words of the sample's vocabularies (and the like) that profiles say
+# another way: each also finds the profiles holding any of its words or phrases. A catalog adds
+# its own under `search.synonyms` in catalog.yaml; every multi-word label of its vocabularies is
+# searched as a phrase ("public sector" finds "Public Sector", not any "public" and "sector").
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "telco": ("telecommunications", "telecom"), "telecom": ("telecommunications",),
+    "telecoms": ("telecommunications", "telecom"),
+    "fintech": ("financial services",), "finserv": ("financial services",),
+    "fsi": ("financial services",), "bfsi": ("financial services",),
+    "pharma": ("pharmaceutical", "healthcare", "life sciences"),
+    "biotech": ("healthcare", "life sciences"), "medtech": ("healthcare",),
+    "govt": ("public sector", "government"), "government": ("public sector",),
+    "edu": ("education",), "higher ed": ("education", "university"),
+    "utility": ("energy", "utilities"), "utilities": ("energy",),
+    "cpg": ("consumer goods", "retail"), "fmcg": ("consumer goods", "retail"),
+    "ecommerce": ("retail", "e-commerce"), "mfg": ("manufacturing",),
+    "saas": ("software",), "freight": ("logistics",), "shipping": ("logistics",),
+    "supply chain": ("logistics",),
+    "apac": ("asia pacific",), "apj": ("asia pacific", "japan"), "asia": ("asia pacific",),
+    "latam": ("latin america",), "anz": ("australia new zealand",),
+    "cxo": ("c-level",), "c-suite": ("c-level",), "exec": ("executive",),
+}
 
 
-def words(texts: dict[str, str]) -> str:
-    """A shard's `words.json` from each profile's indexed text: `words`, every distinct word
-    (lowercase), sorted, and `short`, the profiles holding each word of at most SHORT letters.
+def phrase(text: str) -> str:
+    """How a word or phrase is matched: folded as names are (nominate.plain: 'Bjørn' → 'bjorn',
+    'Straße' → 'strasse', 'Łódź' → 'lodz'), words joined by one space ('Asia-Pacific' → 'asia
+    pacific')."""
+    return " ".join(_WORD.findall(nominate.plain(text)))
+
+
+def synonyms(config: Config) -> dict[str, list[str]]:
+    """The synonyms table a catalog's search expands queries with: the built-in one, its own
+    (`search.synonyms` in catalog.yaml, added to the built-in words), and each multi-word
+    vocabulary label as a phrase of its own. Keys and values folded (see `phrase`)."""
+    table: dict[str, list[str]] = {}
+    for vocabulary in config.vocabularies.values():
+        for term in vocabulary:
+            label = phrase(term.label)
+            if " " in label and not any(part.isdigit() for part in label.split()):
+                table.setdefault(label, [])
+    for source in (SYNONYMS, config.synonyms):
+        for key, targets in source.items():
+            found = table.setdefault(phrase(key), [])
+            found.extend(t for t in map(phrase, targets) if t and t not in found and t != phrase(key))
+    return {key: targets for key, targets in sorted(table.items()) if key}
+
+
+@functools.lru_cache(maxsize=1)
+def country_terms() -> dict[str, str]:
+    """Country names, ISO codes and aliases (nominate.country_lookup, the table the nominate form
+    and the importer use) → the country's name as profiles show it (render.country_name), both
+    folded: 'uk' and 'gb' → 'united kingdom', 'deutschland' → 'germany'. A name that is itself is
+    left out unless it has several words (the search page needs those to read them as one)."""
+    from .render import country_name  # render builds on this module: imported when used
+
+    terms = {}
+    for alias, code in nominate.country_lookup().items():
+        key, name = phrase(alias), phrase(country_name(code))
+        if key and name and (key != name or " " in key):
+            terms[key] = name
+    return dict(sorted(terms.items()))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _folded(token: str) -> tuple[str, ...]:
+    """One lowercase word of a profile, folded (usually one word: 'bjørn' → ('bjorn',))."""
+    return tuple(_WORD.findall(nominate.plain(token)))
+
+
+def _marks_dropped(word: str) -> str:
+    """A word as Pagefind matches it: accents dropped, no other letter changed ('bjørn' stays)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+
+
+def words(texts: dict[str, str], unaskable: list[str] | None = None,
+          table: dict[str, list[str]] | None = None) -> str:
+    """A shard's `words.json` from each profile's indexed text, every word folded as `phrase`
+    folds it: `words`, every distinct word, sorted; `df`, how many profiles hold each; `spell`,
+    the spellings Pagefind knows a folded word by where they differ ('bjorn' → ['bjørn']: Pagefind
+    drops accents itself but spells ø, ß, Ł, Cyrillic as written); `phrases`, the profiles holding
+    each multi-word phrase of `table` and of the country names; `profiles`, how many profiles;
+    `unaskable`, those who cannot be asked for anything (alumni, inactive); `synonyms`, `table`.
 
     Pagefind, given a word an index lacks, searches that index for the word's longest prefix it
     has ("Oracle" becomes "or"); so the search page asks a shard only for words it holds. And it
-    matches every word as a prefix ("ai" finds "Aino"): for a short finished word, the page keeps
-    only the profiles `short` lists."""
-    found: set[str] = set()
-    short: dict[str, list[str]] = {}
+    matches every word as a prefix ("bank" finds "Banksia"): for a finished word that other
+    words of the shard start like, the page keeps only the profiles Pagefind finds by the exact
+    word (a quoted search); phrases are checked against `phrases`."""
+    table = table or {}
+    wanted: dict[str, list[tuple[str, ...]]] = {}
+    for text in (*table, *(t for targets in table.values() for t in targets), *country_terms().values()):
+        if " " in text:
+            parts = tuple(text.split())
+            wanted.setdefault(parts[0], []).append(parts)
+    df: Counter[str] = Counter()
+    spell: dict[str, set[str]] = {}
+    plainly: set[str] = set()
+    phrases: dict[str, list[str]] = {}
     for advocate_id, text in texts.items():
-        held = set(_WORD.findall(text.casefold()))
-        found |= held
-        for word in sorted(held):
-            if len(word) <= SHORT and word not in STOP_WORDS:
-                short.setdefault(word, []).append(advocate_id)
-    return json.dumps({"words": sorted(found), "short": dict(sorted(short.items()))},
+        lowered = text.lower()
+        tokens = _WORD.findall(lowered)
+        sequence = [part for token in tokens for part in _folded(token)]
+        held = set(sequence)
+        for token in set(tokens) | {c.replace("-", "") for c in _COMPOUND.findall(lowered)}:
+            parts = _folded(token)
+            held.update(parts)
+            if len(parts) == 1:
+                (plainly.add(parts[0]) if parts[0] == _marks_dropped(token)
+                 else spell.setdefault(parts[0], set()).add(token))
+        df.update(held)
+        if wanted.keys() & held:
+            pairs = set(itertools.pairwise(sequence))
+            for first in wanted.keys() & held:
+                for parts in wanted[first]:
+                    if all(pair in pairs for pair in itertools.pairwise(parts)):
+                        phrases.setdefault(" ".join(parts), []).append(advocate_id)
+    listed = sorted(df)
+    return json.dumps({"profiles": len(texts), "words": listed, "df": [df[w] for w in listed],
+                       "spell": {w: sorted(s | ({w} & plainly)) for w, s in sorted(spell.items())},
+                       "phrases": {p: sorted(set(ids)) for p, ids in sorted(phrases.items())},
+                       "unaskable": sorted(unaskable or []), "synonyms": table},
                       ensure_ascii=False, separators=(",", ":"))

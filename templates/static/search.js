@@ -2,6 +2,8 @@
 // shared as a link and the back button restores it. Result cards are rendered once, at build time, by
 // templates/_card.html (advocates/<id>/card.json): this script only places them.
 
+import { plain } from "./nominate.js";
+
 const PAGE_SIZE = 20;
 const siteRoot = new URL("./", document.baseURI);
 // The index comes in shards (search/0/, search/1/, …). Each is a Pagefind index of its own, asked
@@ -107,11 +109,20 @@ function plural(count) {
 
 // Words too common to narrow a search (the build's list); "CFO in financial services" keeps the rest.
 const STOP_WORDS = new Set(order.stop_words);
-const SHORT = 3;  // finished words this short are matched exactly, by the shard's list of profiles
+// Queries are folded as the build folds the profiles' words (search.phrase, with nominate.plain —
+// the rule the nominate form spells names by): "Bjorn" finds "Bjørn", "strasse" "Straße".
+const FOLDING = { transliteration: order.fold };
+const fold = (text) => plain(text, FOLDING);
+// Country names, ISO codes and aliases → the country's name as profiles show it ("uk" → "united
+// kingdom"). Codes of up to three letters count only in capitals: "US" is the country, "us" a word.
+const COUNTRIES = new Map(Object.entries(order.countries));
+const CODE_LETTERS = 3;
 // Suffixes a light English stemmer strips, so "migrating", "migration" and "migrate" meet.
 const SUFFIXES = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es",
   "ly", "e", "s"];
 const LATIN_OR_DIGITS = /^[a-z0-9\u00c0-\u024f]+$/;
+const LONGEST_PHRASE = 4;  // words of the longest phrase looked up in the country and synonym tables
+const COMMON = 0.5;  // a word in more than this share of profiles weighs little (see planQuery)
 
 function stem(word) {
   if (word.length <= 4) return word;
@@ -124,28 +135,35 @@ function stem(word) {
   return word;
 }
 
-// The words a shard's profiles hold, loaded once per shard.
+// The words a shard's profiles hold (search.words), loaded once per shard.
 function shardWords(shard) {
   shard.words ??= fetch(new URL(`search/${shard.id}/words.json`, siteRoot)).then((response) => response.json())
-    .then(({ words: list, short }) => ({ list, exact: new Set(list), stems: new Set(list.map(stem)),
-                                         short: new Map(Object.entries(short).map(([w, ids]) => [w, new Set(ids)])) }));
+    .then((data) => ({
+      list: data.words, exact: new Set(data.words), stems: new Set(data.words.map(stem)),
+      df: new Map(data.words.map((word, place) => [word, data.df[place]])), profiles: data.profiles,
+      spell: new Map(Object.entries(data.spell)), unaskable: new Set(data.unaskable),
+      phrases: new Map(Object.entries(data.phrases).map(([words, ids]) => [words, new Set(ids)])),
+      synonyms: data.synonyms,
+    }));
   return shard.words;
 }
 
-// A finished word is held when the shard has it or a word of the same stem; the word being typed
-// (the last, no space after it yet) also when one of the shard's words starts with it. Words of
-// other scripts are left to Pagefind.
-function holds(known, { word, prefix }) {
-  return !LATIN_OR_DIGITS.test(word) || known.exact.has(word) || known.stems.has(stem(word))
-    || (prefix && hasPrefix(known.list, word));
+// A finished word is held when the shard has it (in the spelling asked for) or a word of the same
+// stem; the word being typed (the last, no space after it yet) also when one of the shard's words
+// starts with it. Words of other scripts are left to Pagefind.
+function holds(known, { word, spelling, prefix }) {
+  if (!LATIN_OR_DIGITS.test(word)) return true;
+  if (known.exact.has(word)) return (known.spell.get(word) ?? [word]).includes(spelling);
+  return spelling === word && (known.stems.has(stem(word)) || (prefix && hasPrefix(known.list, word)));
 }
 
-async function holdsAll(shard, list) {
-  const known = await shardWords(shard);
-  return list.every((item) => holds(known, item));
+// A way to match a term, held by a shard: every word, and a phrase as a phrase.
+function holdsAlternative(known, alternative) {
+  return alternative.atoms.every((atom) => holds(known, atom))
+    && (!alternative.phrase || known.phrases.has(alternative.phrase));
 }
 
-function hasPrefix(list, prefix) {
+function firstFrom(list, prefix) {
   let low = 0;
   let high = list.length;
   while (low < high) {
@@ -153,19 +171,148 @@ function hasPrefix(list, prefix) {
     if (list[middle] < prefix) low = middle + 1;
     else high = middle;
   }
-  return low < list.length && list[low].startsWith(prefix);
+  return low;
 }
 
-// The query's words, each marked as found in some shard or in none.
-async function queryWords(text, typing) {
-  const all = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
-  const kept = all.filter((word) => !STOP_WORDS.has(word));
-  const chosen = kept.length ? kept : all;
+function hasPrefix(list, prefix) {
+  const place = firstFrom(list, prefix);
+  return place < list.length && list[place].startsWith(prefix);
+}
+
+// Pagefind matches a word as the start of longer ones ("bank" finds "Banksia", "france"
+// "francophone"): a finished word needs checking when a word of another stem in the shard starts
+// like it (its first three letters: Pagefind's own stemmer may cut "governance" to "govern").
+function startsOthers(known, word) {
+  const start = word.slice(0, 3);
+  const own = stem(word);
+  for (let place = firstFrom(known.list, start); place < known.list.length; place += 1) {
+    const other = known.list[place];
+    if (!other.startsWith(start)) return false;
+    if (other !== word && stem(other) !== own) return true;
+  }
+  return false;
+}
+
+// Edit distance with transpositions ("telemetyr" is one from "telemetry"), or `most + 1` as soon
+// as it must be more.
+function edits(a, b, most) {
+  if (Math.abs(a.length - b.length) > most) return most + 1;
+  let before = null;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (before && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j], before[j - 2] + 1);
+      }
+    }
+    if (Math.min(...row) > most) return most + 1;
+    [before, previous] = [previous, row];
+  }
+  return previous[b.length];
+}
+
+const CORRECT_FROM = 4;  // letters a word needs before a correction is offered for it
+
+// "Did you mean": the catalog's words the word starts (a word left unfinished: "snowmob"), else
+// those of the same first letter within one edit (two from eight letters on: "goverance"),
+// grouped by stem and weighed by how many profiles hold them. `sure` when one group stands out
+// (twice as common as the next): the search then shows it.
+function corrections(word, known) {
+  if (word.length < CORRECT_FROM || !LATIN_OR_DIGITS.test(word)) return { options: [], sure: false };
+  const most = word.length >= 8 ? 2 : 1;
+  const found = new Map();  // word → [edits, profiles]
+  for (const shard of known) {
+    for (let place = firstFrom(shard.list, word[0]); place < shard.list.length; place += 1) {
+      const candidate = shard.list[place];
+      if (candidate[0] !== word[0]) break;
+      const distance = candidate.startsWith(word) ? 0 : edits(word, candidate, most);
+      if (distance > most) continue;
+      const [, count] = found.get(candidate) ?? [0, 0];
+      found.set(candidate, [distance, count + shard.df.get(candidate)]);
+    }
+  }
+  const closest = Math.min(...Array.from(found.values(), ([distance]) => distance));
+  const groups = new Map();  // stem → {word, profiles}
+  for (const [candidate, [distance, count]] of found) {
+    if (distance !== closest) continue;
+    const group = groups.get(stem(candidate)) ?? { word: candidate, top: 0, profiles: 0 };
+    group.profiles += count;
+    if (count > group.top) Object.assign(group, { word: candidate, top: count });
+    groups.set(stem(candidate), group);
+  }
+  const ranked = Array.from(groups.values()).sort((a, b) => b.profiles - a.profiles || a.word.localeCompare(b.word));
+  return { options: ranked.slice(0, 3).map((group) => group.word),
+           sure: ranked.length === 1 || (ranked.length > 1 && ranked[0].profiles >= 2 * ranked[1].profiles) };
+}
+
+function isCapitals(text) {
+  return text === text.toUpperCase() && text !== text.toLowerCase();
+}
+
+// The query's terms: each word, or a phrase the country and synonym tables know ("united
+// kingdom", "public sector", "UK"), with the ways a profile can match it (`alternatives`, each a
+// list of words held in one spelling, as one phrase or not) — found in some shard or in none.
+async function queryTerms(text, typing) {
   const known = await Promise.all(shards.map(shardWords));
-  return chosen.map((word, place) => {
-    const item = { word, prefix: typing && place === chosen.length - 1 };
-    return { ...item, found: known.some((shard) => holds(shard, item)) };
+  const synonyms = known[0]?.synonyms ?? {};
+  const tokens = (text.match(/[\p{L}\p{N}]+/gu) || []).flatMap(
+    (raw) => (fold(raw).match(/[\p{L}\p{N}]+/gu) || []).map((word) => ({ raw, word })));
+  const ended = !typing;
+  const terms = [];
+  for (let place = 0; place < tokens.length;) {
+    let length = Math.min(LONGEST_PHRASE, tokens.length - place);
+    for (; length > 1; length -= 1) {
+      const key = tokens.slice(place, place + length).map((t) => t.word).join(" ");
+      if (COUNTRIES.has(key) || key in synonyms) break;
+    }
+    const words = tokens.slice(place, place + length);
+    const key = words.map((t) => t.word).join(" ");
+    const last = place + length === tokens.length;
+    place += length;
+    const country = COUNTRIES.has(key) && (key.length > CODE_LETTERS || isCapitals(words[0].raw))
+      ? COUNTRIES.get(key) : null;
+    if (length === 1 && !country && STOP_WORDS.has(key)) {
+      terms.push({ text: key, raw: words[0].raw, stop: true });
+      continue;
+    }
+    const prefix = last && !ended && length === 1;
+    const targets = [...(country && country !== key ? [country] : []), ...(synonyms[key] ?? [])];
+    // The word itself too, unless a stop word: "UK" and "Deutschland" also find the stories
+    // that say so, "US" only the country ("us" is a stop word).
+    const literal = !STOP_WORDS.has(key);
+    const phrases = [...(literal ? [key] : []), ...targets];
+    const alternatives = phrases.flatMap((words) => spelled(known, {
+      phrase: words.includes(" ") ? words : null,
+      atoms: words.split(" ").map((word) => ({ word, spelling: word, prefix: prefix && words === key })),
+    })).filter((alternative) => known.some((shard) => holdsAlternative(shard, alternative)));
+    terms.push({ text: key, raw: words.map((t) => t.raw).join(" "), alternatives, prefix,
+                 expanded: targets.length > 0, found: alternatives.length > 0 });
+  }
+  const kept = terms.filter((term) => !term.stop);
+  return kept.length ? kept : terms.map((term) => (term.stop ? { ...term, stop: false, ...plainTerm(known, term) } : term));
+}
+
+function plainTerm(known, term) {
+  const alternatives = spelled(known, { phrase: null, atoms: [{ word: term.text, spelling: term.text, prefix: false }] })
+    .filter((alternative) => known.some((shard) => holdsAlternative(shard, alternative)));
+  return { alternatives, prefix: false, expanded: false, found: alternatives.length > 0 };
+}
+
+// One alternative per spelling Pagefind knows its words by: "bjorn" is asked as "bjørn" where a
+// profile writes it so (and as both where profiles write both).
+function spelled(known, alternative) {
+  let results = [alternative];
+  alternative.atoms.forEach((atom, place) => {
+    if (atom.prefix) return;
+    const spellings = new Set(known.flatMap((shard) => (shard.exact.has(atom.word)
+      ? shard.spell.get(atom.word) ?? [atom.word] : [])));
+    if (spellings.size === 0) return;
+    results = results.flatMap((one) => Array.from(spellings, (spelling) => ({
+      ...one, atoms: one.atoms.map((a, i) => (i === place ? { ...a, spelling } : a)) })));
   });
+  return results;
 }
 
 // --- Searching ----------------------------------------------------------------------------------
@@ -183,96 +330,204 @@ function pagefindFilters(filters) {
   return out;
 }
 
-function addCounts(into, counts) {
+function addCounts(into, counts, sign = 1) {
   for (const [key, values] of Object.entries(counts || {})) {
     into[key] ??= {};
-    for (const [value, count] of Object.entries(values)) into[key][value] = (into[key][value] ?? 0) + count;
+    for (const [value, count] of Object.entries(values)) into[key][value] = (into[key][value] ?? 0) + sign * count;
   }
   return into;
 }
 
-// Search the shards that hold every word (all of them without words), as one result set.
-async function searchFor(list, filters) {
-  if (activeGeneration !== generation) throw STALE;  // a newer search waits: stop this one here
-  const term = list.length ? list.map((item) => item.word).join(" ") : null;
-  const asked = term === null ? shards
-    : (await Promise.all(shards.map(async (shard) => ((await holdsAll(shard, list)) ? shard : null))))
-      .filter(Boolean);
-  const found = await Promise.all(asked.map((shard) => shard.pagefind.search(term,
-    { filters: pagefindFilters(filters) })));
-  const merged = { results: [], filters: {} };
-  // Pagefind matches every word as a prefix ("ai" finds "Aino"): a short finished word keeps only
-  // the profiles that hold it, and the counts are taken from those profiles' own filters.
-  const exact = list.filter((item) => !item.prefix && item.word.length <= SHORT && LATIN_OR_DIGITS.test(item.word));
-  for (const [place, answer] of found.entries()) {
-    if (!answer) continue;
-    if (!exact.length) {
-      merged.results.push(...answer.results);
-      addCounts(merged.filters, answer.filters);
-      continue;
-    }
-    const known = await shardWords(asked[place]);
-    const kept = answer.results.filter((result) => exact.every(
-      ({ word }) => known.short.get(word)?.has(advocateOf.get(result.id))));
-    merged.results.push(...kept);
-    for (const data of await Promise.all(kept.map((result) => result.data()))) {
-      for (const [key, values] of Object.entries(data.filters || {})) {
-        merged.filters[key] ??= {};
-        for (const value of values) merged.filters[key][value] = (merged.filters[key][value] ?? 0) + 1;
-      }
+// The filter counts of some results, from each one's own filters (Pagefind's fragment).
+async function countsOf(results) {
+  const counts = {};
+  for (const data of await Promise.all(results.map((result) => result.data()))) {
+    for (const [key, values] of Object.entries(data.filters || {})) {
+      counts[key] ??= {};
+      for (const value of values) counts[key][value] = (counts[key][value] ?? 0) + 1;
     }
   }
+  return counts;
+}
+
+// Search the shards that hold every alternative of `all` (all shards without words), as one
+// result set of the profiles matching every one. Pagefind matches each word as a prefix: a
+// finished word that other words start like keeps only the profiles Pagefind finds by the exact
+// word (a quoted search), a phrase only the profiles holding it (words.json).
+async function searchFor(all, filters) {
+  if (activeGeneration !== generation) throw STALE;  // a newer search waits: stop this one here
+  const atoms = all.flatMap((alternative) => alternative.atoms);
+  const term = atoms.length ? atoms.map((atom) => atom.spelling).join(" ") : null;
+  const known = await Promise.all(shards.map(shardWords));
+  const asked = shards.map((shard, place) => ({ shard, known: known[place] }))
+    .filter(({ known: words }) => all.every((alternative) => holdsAlternative(words, alternative)));
+  const options = { filters: pagefindFilters(filters) };
+  const holding = [];  // per shard asked: [profiles, how many Pagefind matched]
+  const answers = await Promise.all(asked.map(async ({ shard, known: words }, index) => {
+    const checks = [];
+    for (const alternative of all) {
+      if (alternative.phrase) {
+        const holding = words.phrases.get(alternative.phrase);
+        checks.push((result) => holding.has(advocateOf.get(result.id)));
+        continue;
+      }
+      for (const atom of alternative.atoms) {
+        if (atom.prefix || !LATIN_OR_DIGITS.test(atom.word) || !startsOthers(words, atom.word)) continue;
+        checks.push(shard.pagefind.search(`"${atom.spelling}"`, options).then((exact) => {
+          const ids = new Set(exact.results.map((result) => result.id));
+          return Object.assign((result) => ids.has(result.id), { counts: exact.filters });
+        }));
+      }
+    }
+    const [answer, ...tests] = await Promise.all([shard.pagefind.search(term, options), ...checks]);
+    holding[index] = [words.profiles, answer.unfilteredResultCount ?? answer.results.length];
+    if (!tests.length) return { results: answer.results, filters: answer.filters };
+    const kept = answer.results.filter((result) => tests.every((test) => test(result)));
+    if (kept.length === answer.results.length) return { results: kept, filters: answer.filters };
+    // One word checked by an exact search that is the whole question: that search counted them.
+    if (atoms.length === 1 && tests[0].counts) return { results: kept, filters: tests[0].counts };
+    const keptIds = new Set(kept.map((result) => result.id));
+    const removed = answer.results.filter((result) => !keptIds.has(result.id));
+    return { results: kept, filters: removed.length < kept.length
+      ? addCounts({ ...structuredClone(answer.filters) }, await countsOf(removed), -1) : await countsOf(kept) };
+  }));
+  // Each shard scores by its own share of profiles holding the words (BM25's idf): rescaled to
+  // the whole catalog's share, the same match scores the same in any shard.
+  const profiles = known.reduce((sum, words) => sum + words.profiles, 0);
+  const matching = holding.reduce((sum, [, count]) => sum + count, 0);
+  const merged = { results: [], filters: {} };
+  answers.forEach((answer, place) => {
+    const scale = idf(profiles, matching) / idf(...holding[place]);
+    // A copy keeps its Pagefind result (`source`): the worker drops a result's data once the
+    // result object is collected.
+    merged.results.push(...answer.results.map((result) => (
+      { ...result, score: (result.score ?? 0) * scale, source: result.source ?? result })));
+    addCounts(merged.filters, answer.filters);
+  });
   return merged;
+}
+
+function idf(profiles, matching) {
+  return Math.log((profiles - matching + 0.5) / (matching + 0.5) + 1);
 }
 
 const MOST_WORDS = 4;  // "matching most" combines every subset of at most this many words
 
-// What a query asks of Pagefind: its words found in the catalog, and whether results hold the one
-// word ("all"), any of several, those with the most of them first ("most"), or nothing can match.
+// What a query asks of Pagefind: its terms found in the catalog, and whether results hold the one
+// term ("all"), any of several, those with the most of them first ("most"), or nothing can match.
+// A word in no profile is corrected when the catalog has one clear word for it ("goverance":
+// governance), else the likely words are offered. A word most profiles hold ("data", the
+// company's product family) weighs nothing beside rarer ones: it is left out of such a query.
 async function planQuery(text, typing) {
-  const parsed = await queryWords(text, typing);
-  const present = parsed.filter((w) => w.found);
-  const absent = parsed.filter((w) => !w.found).map((w) => w.word);
-  if (parsed.length === 0) return { words: [], absent, mode: "all" };
-  if (present.length === 0) return { words: [], absent, mode: "none" };
-  if (present.length === 1 && !absent.length) return { words: present, absent, mode: "all" };
-  return { words: present.slice(0, MOST_WORDS), absent, mode: "most" };
-}
-
-// Results and filter counts of a query under filters. In "most" mode the results are those with
-// any of the words, each knowing how many it holds, and the counts come by inclusion–exclusion
-// over the searches for every subset of the words (Pagefind ANDs the words of one search).
-async function resultSet(query, filters) {
-  if (query.mode === "none") return { results: [], filters: {} };
-  if (query.mode === "all") {
-    const found = await searchFor(query.words, filters);
-    for (const result of found.results) result.matched = query.words.length;
-    return found;
-  }
-  const subsets = [];
-  for (let mask = 1; mask < 1 << query.words.length; mask += 1) {
-    subsets.push(query.words.filter((_, place) => mask & (1 << place)));
-  }
-  const found = await Promise.all(subsets.map((subset) => searchFor(subset, filters)));
-  const byId = new Map();
-  const counts = {};
-  subsets.forEach((subset, place) => {
-    const sign = subset.length % 2 ? 1 : -1;
-    for (const [key, values] of Object.entries(found[place].filters || {})) {
-      counts[key] ??= {};
-      for (const [value, count] of Object.entries(values)) {
-        counts[key][value] = (counts[key][value] ?? 0) + sign * count;
+  const parsed = await queryTerms(text, typing);
+  const known = await Promise.all(shards.map(shardWords));
+  const corrected = [];
+  const offered = [];
+  for (const [place, term] of parsed.entries()) {
+    if (term.found || term.prefix || term.expanded || term.text.includes(" ")) continue;
+    const { options, sure } = corrections(term.text, known);
+    if (sure) {
+      const better = { ...plainTerm(known, { text: options[0] }), text: options[0], raw: options[0] };
+      if (better.found) {
+        corrected.push({ from: term.raw, to: options[0] });
+        parsed[place] = better;
+        continue;
       }
     }
-    if (subset.length !== 1) return;
-    for (const result of found[place].results) {
-      const entry = byId.get(result.id) ?? { result, matched: 0, score: 0 };
-      entry.matched += 1;
-      entry.score += result.score ?? 0;
-      byId.set(result.id, entry);
+    if (options.length) offered.push({ from: term.raw, options });
+  }
+  const present = parsed.filter((t) => t.found);
+  const absent = parsed.filter((t) => !t.found).map((t) => t.text);
+  const profiles = known.reduce((sum, shard) => sum + shard.profiles, 0);
+  const share = (term) => Math.max(...term.alternatives.map((alternative) => Math.min(...alternative.atoms.map(
+    ({ word }) => known.reduce((sum, shard) => sum + (shard.df.get(word) ?? 0), 0))))) / profiles;
+  const rare = present.filter((term) => term.prefix || share(term) <= COMMON);
+  const chosen = rare.length ? rare : present;
+  const plan = { terms: chosen, absent, corrected, offered, common: present.filter((t) => !chosen.includes(t)) };
+  if (parsed.length === 0) return { ...plan, mode: "all" };
+  if (present.length === 0) return { ...plan, mode: "none" };
+  if (chosen.length === 1 && !absent.length) return { ...plan, mode: "all" };
+  return { ...plan, terms: chosen.slice(0, MOST_WORDS), mode: "most" };
+}
+
+// Every non-empty subset of a list, with the sign inclusion–exclusion gives it.
+function subsetsOf(list) {
+  const subsets = [];
+  for (let mask = 1; mask < 1 << list.length; mask += 1) {
+    const subset = list.filter((_, place) => mask & (1 << place));
+    subsets.push({ subset, sign: subset.length % 2 ? 1 : -1 });
+  }
+  return subsets;
+}
+
+// The searches whose signed counts add up to the counts of the profiles matching every term of
+// `terms` (each term: any of its alternatives), and whether a search is one of the plain
+// combinations (an alternative of each term) whose results make up that set.
+function partsOf(terms) {
+  let parts = [{ sign: 1, all: [], plain: true }];
+  for (const term of terms) {
+    parts = parts.flatMap((part) => subsetsOf(term.alternatives).map(({ subset, sign }) => ({
+      sign: part.sign * sign, all: [...part.all, ...subset], plain: part.plain && subset.length === 1 })));
+  }
+  return parts;
+}
+
+function alternativeKey(alternative) {
+  return `${alternative.phrase ?? ""}:${alternative.atoms.map((a) => `${a.spelling}${a.prefix ? "*" : ""}`).join(" ")}`;
+}
+
+// Relevance in steps of a half: scores this close are of the same strength (BM25 moves this much
+// with a page's length alone), and among them who can be asked comes first (`ordered`). Who
+// cannot be asked for anything (alumni, inactive) counts four steps weaker: above an askable
+// match only when theirs is about five times as strong.
+const STEP = Math.log(1.5);
+const UNASKABLE_STEPS = 4;
+function strength(score, unaskable) {
+  if (!(score > 0)) return 0;
+  return Number(Math.exp((Math.round(Math.log(score) / STEP) - (unaskable ? UNASKABLE_STEPS : 0)) * STEP)
+    .toPrecision(6));
+}
+
+// Results and filter counts of a query under filters. "all": the profiles matching every term;
+// "most": those matching any, each knowing how many it matches. A term matches by any of its
+// alternatives (its spellings, synonyms, the country's name); the counts come by
+// inclusion–exclusion over the searches for every subset of the terms and alternatives
+// (Pagefind ANDs the words of one search).
+async function resultSet(query, filters) {
+  if (query.mode === "none") return { results: [], filters: {} };
+  const searches = new Map();
+  const search = (all) => {
+    const key = all.map(alternativeKey).sort().join("|");
+    if (!searches.has(key)) searches.set(key, searchFor(all, filters));
+    return searches.get(key);
+  };
+  const groups = query.mode === "all" ? [{ subset: query.terms, sign: 1 }] : subsetsOf(query.terms);
+  const counts = {};
+  const byId = new Map();
+  const known = await Promise.all(shards.map(shardWords));
+  await Promise.all(groups.map(async ({ subset, sign }) => {
+    const parts = partsOf(subset);
+    const found = await Promise.all(parts.map((part) => search(part.all)));
+    parts.forEach((part, place) => addCounts(counts, found[place].filters, sign * part.sign));
+    if (query.mode === "most" && subset.length !== 1) return;
+    const best = new Map();  // id → [result, score]: a term counts once, by its best alternative
+    parts.forEach((part, place) => {
+      if (!part.plain) return;
+      for (const result of found[place].results) {
+        const score = result.score ?? 0;
+        if (!best.has(result.id) || best.get(result.id)[1] < score) best.set(result.id, [result, score]);
+      }
+    });
+    for (const [id, [result, score]] of best) {
+      const entry = byId.get(id) ?? { result, matched: 0, score: 0 };
+      entry.matched += query.mode === "all" ? subset.length : 1;
+      entry.score += score;
+      byId.set(id, entry);
     }
-  });
-  const results = Array.from(byId.values(), ({ result, matched, score }) => Object.assign(result, { matched, score }));
+  }));
+  const unaskable = (id) => known.some((shard) => shard.unaskable.has(advocateOf.get(id)));
+  const results = Array.from(byId.values(), ({ result, matched, score }) => (
+    { ...result, matched, score: strength(score, unaskable(result.id)) }));
   return { results, filters: counts };
 }
 
@@ -481,20 +736,53 @@ function quoted(list) {
   return list.map((word) => `“${word}”`).join(", ");
 }
 
-function showNote(query, results) {
-  let text = "";
-  const complete = results.some((result) => result.matched === query.words.length);
-  if (query.mode === "none") {
-    text = `No advocate’s profile mentions ${quoted(query.absent)}. Check the spelling, or try a word `
-      + "from the story you are after.";
-  } else if (query.absent.length) {
-    text = `No advocate mentions ${quoted(query.absent)}; showing those matching the other words, `
-      + "most first.";
-  } else if (query.mode === "most" && results.length && !complete) {
-    text = "No advocate matches all words; showing those matching most.";
+// A word offered instead of one no profile holds: a click searches it.
+function correctionButton(from, to) {
+  const button = element("button", "link-button", to);
+  button.type = "button";
+  button.addEventListener("click", () => {
+    const words = queryInput.value.split(/(\s+)/);
+    const place = words.findIndex((word) => word === from);
+    queryInput.value = place >= 0 ? words.map((word, i) => (i === place ? to : word)).join("")
+      : queryInput.value.replace(from, to);
+    runFromForm(true);
+  });
+  return button;
+}
+
+function offers(query) {
+  const parts = [];
+  for (const { from, options } of query.offered) {
+    parts.push(` Instead of “${from}”, did you mean `);
+    options.forEach((option, place) => {
+      if (place) parts.push(place === options.length - 1 ? " or " : ", ");
+      parts.push(correctionButton(from, option));
+    });
+    parts.push("?");
   }
-  note.textContent = text;
-  note.hidden = !text;
+  return parts;
+}
+
+// The note above the results: words no profile holds, the corrections shown or offered (one
+// click searches each), and a query no profile matches in full.
+function showNote(query, results) {
+  const parts = [];
+  const complete = results.some((result) => result.matched === query.terms.length);
+  for (const { from, to } of query.corrected) {
+    parts.push(`No advocate’s profile mentions “${from}”; showing `, correctionButton(from, to), ". ");
+  }
+  if (query.mode === "none") {
+    parts.push(`No advocate’s profile mentions ${quoted(query.absent)}.`);
+    parts.push(...(query.offered.length ? offers(query)
+      : [" Check the spelling, or try a word from the story you are after."]));
+  } else if (query.absent.length) {
+    parts.push(`No advocate mentions ${quoted(query.absent)}; showing those matching the other words, `
+      + "most first.", ...offers(query));
+  } else if (query.mode === "most" && results.length && !complete) {
+    parts.push("No advocate matches all words; showing those matching most.");
+  }
+  note.replaceChildren(...parts);
+  note.hidden = parts.length === 0;
 }
 
 // One search at a time, and only the newest: Pagefind answers in one worker, so a search started
@@ -527,7 +815,7 @@ async function drain() {
       if (error !== STALE) console.error(error);  // a bug; the next search still runs
     }
     shownOnScreen(state, ourGeneration);
-    if (ourGeneration === generation) resultsSection.setAttribute("aria-busy", "false");
+    if (ourGeneration === generation && !settling) resultsSection.setAttribute("aria-busy", "false");
   }
   running = null;
 }
@@ -541,7 +829,7 @@ function shownOnScreen(state, ourGeneration) {
 async function runSearch(state, ourGeneration, typing) {
   const query = await planQuery(state.q, typing);
   if (ourGeneration !== generation) return;
-  const term = query.words.length ? query.words.map((item) => item.word).join(" ") : null;
+  const term = query.terms.length ? query.terms.map((item) => item.text).join(" ") : null;
   const main = await resultSet(query, state.filters);
   if (ourGeneration !== generation || !main) return;
   const counts = await facetCounts(query, state.filters, main);
@@ -568,6 +856,10 @@ async function runSearch(state, ourGeneration, typing) {
 }
 
 function runFromForm(push, typing = false) {
+  if (!typing) {
+    clearTimeout(settleTimer);
+    settling = false;
+  }
   const state = stateFromForm();
   if (push) history.pushState(null, "", urlFor(state));
   else history.replaceState(null, "", urlFor(state));
@@ -575,12 +867,24 @@ function runFromForm(push, typing = false) {
 }
 
 // Search a moment after typing stops; meanwhile Pagefind already fetches the index chunks needed.
+// The word being typed matches as the start of longer words only until typing settles: then the
+// words are searched as they stand, and what shows is what the same words submitted (or linked)
+// show. Until then the results stay aria-busy.
 let typingTimer;
+let settleTimer;
+let settling = false;
 const SHORT_PREFIX_PAUSE = 250;  // ms
+const SETTLE_PAUSE = 700;  // ms without a key before the last word counts as finished
 queryInput.addEventListener("input", () => {
   clearTimeout(typingTimer);
+  clearTimeout(settleTimer);
   // The last word is still being typed unless a space follows it: it may match as a prefix.
   const typing = !/\s$/.test(queryInput.value);
+  settling = typing && queryInput.value.trim() !== "";
+  if (settling) {
+    resultsSection.setAttribute("aria-busy", "true");
+    settleTimer = setTimeout(() => runFromForm(false, false), SETTLE_PAUSE);
+  }
   // While a search runs, ask at once: the newest request waits for it and replaces any older
   // one. When idle, wait for a pause in typing no longer than the last search took, so a fast
   // catalog answers each key at once and a slow one is not kept busy by every key. One or two
