@@ -271,3 +271,107 @@ def test_typing_fast_shows_the_last_words_results_never_an_earlier_ones(page, si
     _settled(page)
     assert page.locator("#results .card-name a").all_inner_texts() == expected
     assert "q=governance" in page.url
+
+
+# --- Folding, countries, synonyms, corrections (issue 23) -------------------------------------
+
+def test_the_word_lists_fold_names_and_keep_the_spelling_pagefind_knows() -> None:
+    from advocate_catalog import search
+
+    words = json.loads(search.words({"a": "Bjørn Müller-Straße, Łukasz SEPÚLVEDA", "b": "Bjorn Ærø"}))
+    folded = {"bjorn", "muller", "strasse", "mullerstrasse", "lukasz", "sepulveda", "aero"}
+    assert folded <= set(words["words"])
+    assert words["spell"] == {"aero": ["ærø"], "bjorn": ["bjorn", "bjørn"], "lukasz": ["łukasz"],
+                              "mullerstrasse": ["müllerstraße"], "strasse": ["straße"]}
+    assert words["df"][words["words"].index("bjorn")] == 2 and words["profiles"] == 2
+
+
+def test_countries_and_synonyms_come_from_one_table_each(sample_catalog) -> None:
+    from advocate_catalog import nominate, search
+
+    countries = search.country_terms()
+    assert countries["uk"] == countries["gb"] == countries["gbr"] == "united kingdom"
+    assert countries["usa"] == countries["us"] == "united states" and countries["deutschland"] == "germany"
+    assert all(nominate.country_lookup()[alias] for alias in ("uk", "usa", "deutschland"))  # the same table
+    table = search.synonyms(sample_catalog.config)
+    assert table["telco"] == ["telecommunications", "telecom"]
+    assert table["iot"] == ["telemetry", "sensors"]  # catalog.yaml's own
+    assert table["public sector"] == [] and "latin america" in table  # labels read as phrases
+    assert "us" in search.STOP_WORDS
+
+
+def test_a_sure_correction_is_shown_and_one_click_makes_it_the_query(page, site_url: str) -> None:
+    _open(page, f"{site_url}?q=goverance")
+    note = page.locator("#search-note")
+    assert "profile mentions \u201cgoverance\u201d; showing governance." in note.inner_text()
+    found = page.locator("#results .card-name a").all_inner_texts()
+    note.get_by_role("button", name="governance").click()
+    _settled(page)
+    assert "q=governance" in page.url and page.locator("#q").input_value() == "governance"
+    assert page.locator("#results .card-name a").all_inner_texts() == found
+    assert page.locator("#search-note").is_hidden()
+    assert page.errors == []
+
+
+def test_an_unclear_correction_is_offered_never_searched(page, site_url: str) -> None:
+    _open(page, f"{site_url}?q=pred")
+    assert _count(page) == 0
+    note = page.locator("#search-note")
+    assert "did you mean" in note.inner_text()
+    options = note.get_by_role("button").all_inner_texts()
+    assert len(options) >= 2 and all(option.startswith("pred") for option in options)
+    note.get_by_role("button").first.click()
+    _settled(page)
+    assert _count(page) >= 1 and f"q={options[0]}" in page.url
+
+
+def test_the_word_being_typed_completes_until_typing_settles(page, site_url: str) -> None:
+    """While keys come, the last word matches as the start of longer words; after a pause the
+    words are searched as they stand, and the list is what the same words linked show."""
+    _open(page, f"{site_url}?q=COO")
+    linked = page.locator("#results .card-name a").all_inner_texts()
+    _open(page, site_url)
+    page.locator("#q").press_sequentially("COO", delay=30)
+    page.wait_for_function("() => document.querySelector('.results').dataset.shownQuery === 'COO'")
+    assert page.locator(".results").get_attribute("aria-busy") == "true"  # not settled yet
+    typing = page.locator("#results .card-name a").all_inner_texts()
+    _settled(page)
+    settled = page.locator("#results .card-name a").all_inner_texts()
+    assert settled == linked and "Hemi Walker" in typing and "Hemi Walker" not in settled
+
+
+def test_names_written_with_letters_of_their_own_are_found_typed_plainly(browser, tmp_path: Path) -> None:
+    """García, Müller, Strauß, Łukasz, Ærø: found as people without those letters type them."""
+    import threading
+
+    from advocate_catalog.build import build
+    from advocate_catalog.serve import server
+
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path / "repo")
+    renames = {"ingrid-solberg": ("Ingrid Solberg", "Inés García Strauß"),
+               "aino-virtanen": ("Aino Virtanen", "Jürgen Müller"),
+               "emily-tran": ("Emily Tran", "Łukasz Ærø")}
+    for advocate_id, (before, after) in renames.items():
+        path = repo / "advocates" / f"{advocate_id}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(f"name: {before}", f"name: {after}"),
+                        encoding="utf-8")
+    build(repo, repo / "site", AS_OF)
+    httpd = server(repo / "site", port=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        for query, advocate_id in [("garcia", "ingrid-solberg"), ("GARCÍA", "ingrid-solberg"),
+                                   ("strauss", "ingrid-solberg"), ("Strauß", "ingrid-solberg"),
+                                   ("muller", "aino-virtanen"), ("Mueller", "aino-virtanen"),  # corrected
+                                   ("lukasz", "emily-tran"), ("aero", "emily-tran"),
+                                   ("Łukasz Ærø", "emily-tran")]:
+            _open(page, f"http://127.0.0.1:{httpd.server_address[1]}/?q={query}")
+            found = [href.strip("/").split("/")[-1] for href in page.locator(
+                "#results .card-name a").evaluate_all("links => links.map(a => a.getAttribute('href'))")]
+            assert found == [advocate_id], query
+    finally:
+        page.close()
+        httpd.shutdown()
+        httpd.server_close()

@@ -120,6 +120,7 @@ const CODE_LETTERS = 3;
 // Suffixes a light English stemmer strips, so "migrating", "migration" and "migrate" meet.
 const SUFFIXES = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es",
   "ly", "e", "s"];
+const PLURALS = new Set(["ies", "es", "s"]);
 const LATIN_OR_DIGITS = /^[a-z0-9\u00c0-\u024f]+$/;
 const LONGEST_PHRASE = 4;  // words of the longest phrase looked up in the country and synonym tables
 const COMMON = 0.5;  // a word in more than this share of profiles weighs little (see planQuery)
@@ -127,7 +128,8 @@ const COMMON = 0.5;  // a word in more than this share of profiles weighs little
 function stem(word) {
   if (word.length <= 4) return word;
   for (const suffix of SUFFIXES) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+    // A plural keeps three letters ("cities"), other endings four ("analy" is not "ana" + "ly").
+    if (word.endsWith(suffix) && word.length - suffix.length >= (PLURALS.has(suffix) ? 3 : 4)) {
       const base = word.slice(0, -suffix.length);
       return suffix === "ies" || suffix === "ied" ? `${base}y` : base;
     }
@@ -765,7 +767,7 @@ function offers(query) {
 
 // The note above the results: words no profile holds, the corrections shown or offered (one
 // click searches each), and a query no profile matches in full.
-function showNote(query, results) {
+function showNote(query, results, filters = {}) {
   const parts = [];
   const complete = results.some((result) => result.matched === query.terms.length);
   for (const { from, to } of query.corrected) {
@@ -780,6 +782,9 @@ function showNote(query, results) {
       + "most first.", ...offers(query));
   } else if (query.mode === "most" && results.length && !complete) {
     parts.push("No advocate matches all words; showing those matching most.");
+  } else if (!results.length && query.terms.length && !Object.keys(filters).length) {
+    parts.push(`No advocate’s profile mentions ${quoted(query.terms.map((term) => term.raw))}. Check the `
+      + "spelling, or try a word from the story you are after.");
   }
   note.replaceChildren(...parts);
   note.hidden = parts.length === 0;
@@ -846,7 +851,7 @@ async function runSearch(state, ourGeneration, typing) {
   showChips(state.filters);
   resultList.replaceChildren();
   waysOut.hidden = true;
-  showNote(query, shown);
+  showNote(query, shown, state.filters);
   if (shown.length === 0) {
     moreButton.hidden = true;
     await showWaysOut(ourGeneration, query, state.filters);
