@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from test_requests import _request
 from test_search_page import _open, page  # noqa: F401 - the page fixture
 
-from advocate_catalog.activity import availability
+from advocate_catalog.activity import availability, usage
 from advocate_catalog.issueform import _judge, request_from_issue
 from advocate_catalog.render import ASKABLE
 
@@ -26,10 +26,14 @@ def _soup(path: Path) -> BeautifulSoup:
 
 def test_every_surface_agrees_for_every_profile_and_activity(built_site: Path, sample_catalog) -> None:
     """Each listed sample profile and each activity: the rule's answer is the profile's search
-    filter, its card's badge for that activity, the CSV export, its request box (an ordinary request only when
-    it can be asked) and the request check's verdict without an exception."""
+    filter, its card's badge for that activity, the CSV export, `report usage`, its request box
+    (an ordinary request only when it can be asked) and the request check's verdict without an
+    exception."""
     config = sample_catalog.config
     checked = 0
+    near = usage(sample_catalog, AS_OF, config.limits).near_limit
+    at_limit = {(a.id, text.split(" within ")[0].split()[-1]) for a, text in near
+                if text.startswith("at the limit")}
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(
         (built_site / "advocates.csv").read_text(encoding="utf-8-sig")))}
     for advocate in sample_catalog.listed(AS_OF):
@@ -44,6 +48,9 @@ def test_every_surface_agrees_for_every_profile_and_activity(built_site: Path, s
             answer = advocate.data["willingness"].get(term.id)
             if answer == "yes":
                 assert f"{state.state}:{term.id}" in askable, (advocate.id, term.id)
+                # `report usage` names the per-activity limit that holds it back, and only that.
+                held = state.state == "at-limit" and state.base.state == "available"
+                assert ((advocate.id, term.id) in at_limit) == held, (advocate.id, term.id)
                 listed_for = rows[advocate.id]["available_for"].split("; ")
                 assert (term.id in listed_for) == (state.state == "available"), (advocate.id, term.id)
                 badge = card.select_one(f'[data-for="{term.id}"]')
