@@ -219,7 +219,7 @@ def activities_csv(rows: list[dict[str, Any]]) -> str:
     (accented names intact); amounts as plain numbers (750000), dates as YYYY-MM-DD. Lines end
     in `\n`, which Excel reads as well as `\r\n`: the CLI prints it as the site has it."""
     out = io.StringIO()
-    out.write("\ufeff")
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ACTIVITY_COLUMNS)
     for row in rows:
