@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_validate import NOMINATION as NOMINATION_TEMPLATE
+from test_validate import _profile
 
 from advocate_catalog.build import build
 from advocate_catalog.cli import main
@@ -17,22 +19,7 @@ from advocate_catalog.errors import InvalidData
 
 from conftest import AS_OF, write
 
-PROFILE = (Path(__file__).parent / "cases" / "valid" / "minimal-profile.yaml").read_text()
-NOMINATION = """\
-id: pia-holm
-name: Pia Holm
-title: Data Lead
-company: {name: Holm Foods, industry: retail, size: small, region: emea, country: DK}
-products: [analytics]
-nominated_by: grace.whitfield@tessellate.example
-nominated_on: 2026-11-01
-owner: elise-fontaine
-reason: Rolled out dashboards to 40 stores in a month and says so to anyone who asks.
-"""
-
-
-def _profile(advocate_id: str) -> str:
-    return PROFILE.replace("id: minimal-profile", f"id: {advocate_id}")
+NOMINATION = NOMINATION_TEMPLATE.format(id="pia-holm")
 
 
 def _plant(repo: Path, relative: str, text: str) -> None:
