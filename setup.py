@@ -1,12 +1,15 @@
 """Build hook: the wheel carries the repository's templates/ and schemas/ as the package's defaults
-(and, for `init`, the data workflows, the pull request template and requirements/runtime.txt).
+(and, for `init`, the data workflows, the pull request template, requirements/runtime.txt and
+build.txt, and the commit the wheel is built from).
 
 They stay at the repository root (the root is itself a data repository, the sample catalog) and are
 copied into `advocate_catalog/defaults/` only when a wheel is built: one source of truth. An
 editable install reads them in place (see src/advocate_catalog/layers.py).
 """
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 from setuptools import setup
@@ -38,7 +41,20 @@ class BuildWithDefaults(build_py):
         requirements = Path(self.build_lib) / "advocate_catalog" / "defaults" / "requirements"
         shutil.rmtree(requirements, ignore_errors=True)
         requirements.mkdir(parents=True)
-        shutil.copy(ROOT / "requirements" / "runtime.txt", requirements / "runtime.txt")
+        for name in ("runtime.txt", "build.txt"):
+            shutil.copy(ROOT / "requirements" / name, requirements / name)
+        # The commit this wheel is built from: what a data repository installs by default (scaffold).
+        (Path(self.build_lib) / "advocate_catalog" / "defaults" / "build.json").write_text(
+            json.dumps({"commit": _commit()}) + "\n", encoding="utf-8")
+
+
+def _commit() -> str | None:
+    """HEAD of the checkout being built, or None (an sdist has no .git)."""
+    if not (ROOT / ".git").exists():
+        return None
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                           check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 setup(cmdclass={"build_py": BuildWithDefaults})

@@ -369,17 +369,20 @@ def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> 
 @_friendly
 def issue_form_command(root: Path, check: bool) -> None:
     """Write the GitHub issue forms (nominate, request, verify) from catalog.yaml's vocabulary."""
-    from . import scaffold
-    changes = [change for change in scaffold.upgrade(root) if change.path in scaffold.ISSUE_FORMS]
+    from . import scaffold, upgrade
+    result = upgrade.plan(root)
+    result.changes = [change for change in result.changes if change.path in scaffold.ISSUE_FORMS]
+    result.record = {path: text for path, text in result.record.items()
+                     if path.removeprefix(f"{upgrade.BASE}/") in scaffold.ISSUE_FORMS}
     if check:
-        for change in changes:
+        for change in result.changes:
             echo(f"{change.path}:1:1: out of date with catalog.yaml — run `advocate-catalog "
                  "issue-form` and commit the result", err=True)
-        if changes:
+        if result.changes:
             sys.exit(1)
         return
-    scaffold.write_changes(root, changes)
-    for change in changes:
+    upgrade.write(root, result)
+    for change in result.changes:
         echo(f"wrote {change.path}", err=True)
 
 
@@ -408,26 +411,42 @@ def init_command(directory: Path, maintainers: str | None, reviewers: str | None
 
 @main.command("upgrade")
 @click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when a generated file differs from this version's.")
+              help="Write nothing; exit 1 when upgrade would change a file of yours.")
 @click.pass_obj
 @_friendly
 def upgrade_command(root: Path, check: bool) -> None:
-    """Rewrite the generated files for the installed version; print the diff.
+    """Bring the generated files to the installed version, keeping your changes; print the diff.
 
-    Generated: the workflows, the issue forms, the editor schemas, the pre-commit hook's version."""
-    from . import scaffold
-    changes = scaffold.upgrade(root)
-    for change in changes:
+    Generated: the workflows, the hashed lock, the issue forms, the editor schemas, the pre-commit
+    hook. A file you changed is merged three-way (a conflict is left marked and reported), a file
+    you deleted stays deleted, a path in catalog.yaml's tool.exclude is left alone."""
+    from . import scaffold, upgrade
+    result = upgrade.plan(root)
+    for change in result.changes:
         echo(change.diff, nl=False)
+    for change in result.changes:
+        if change.how in ("merged", "conflict"):
+            what = (f"{change.conflicts} conflict(s) left between <<<<<<< and >>>>>>> — keep what you "
+                    "need, remove the markers, then commit" if change.conflicts
+                    else "your changes merged with this version's")
+            echo(f"{change.path}: {what}", err=True)
+    for path in result.deleted:
+        echo(f"{path}: deleted in this repository — stays deleted (list it in tool.exclude to say so)",
+             err=True)
+    for line in result.overrides:
+        echo(f"{line}", err=True)
+    version = scaffold.version()
     if check:
-        echo(f"{len(changes)} generated file(s) out of date" if changes
-             else "every generated file is up to date", err=True)
-        if changes:
+        echo(f"{len(result.changes)} generated file(s) out of date with advocate-catalog {version}"
+             if result.changes else "every generated file is up to date", err=True)
+        if result.changes:
             sys.exit(1)
         return
-    scaffold.write_changes(root, changes)
-    echo(f"updated {len(changes)} file(s) for advocate-catalog {scaffold.version()}; "
-         "review with `git diff`, then commit" if changes else "nothing to upgrade", err=True)
+    upgrade.write(root, result)
+    echo(f"updated {len(result.changes)} file(s) for advocate-catalog {version}; review with `git diff`, "
+         "then commit (with .advocate-catalog/)" if result.changes else "nothing to upgrade", err=True)
+    if result.conflicts:
+        sys.exit(1)
 
 
 @main.command("import")

@@ -1,0 +1,238 @@
+"""`upgrade`: bring a data repository's generated files to this version without losing what the
+company changed in them.
+
+Generated files are a contract with the company that received them (as copier's `update` treats
+them). Each time `init` or `upgrade` writes, it keeps what it generated under `.advocate-catalog/
+generated/` — the merge base. The next upgrade compares three texts per file: the company's file,
+that base, and what this version generates. Unchanged by the company: replaced. Changed by the
+company only: kept. Changed by both: merged three-way (`git merge-file`), a conflict left with
+markers and reported. Deleted by the company: stays deleted. Listed in `tool.exclude`: untouched.
+
+A repository generated before the record existed (0.2.0 and older) has no base; the file as git
+first recorded it (what `init` wrote) stands in for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import layers, scaffold
+from .errors import BuildError, InvalidData
+from .validate import load_config
+
+RECORD = ".advocate-catalog"
+BASE = f"{RECORD}/generated"
+STATE = f"{RECORD}/upgrade.json"
+README = f"{RECORD}/README.md"
+README_TEXT = (
+    "# What advocate-catalog generated\n\n"
+    "`generated/` holds each file exactly as `advocate-catalog upgrade` (or `init`) last wrote it:\n"
+    "the base of the three-way merge that keeps your own changes to the workflows, the pre-commit\n"
+    "configuration and the rest when you upgrade. `upgrade.json` names the version and the package\n"
+    "defaults your template overrides were last checked against. Edit nothing here; commit it.\n")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    text: str  # what the file becomes
+    diff: str  # unified diff; the whole file as added lines when it is new
+    how: str = "updated"  # new | updated | merged | conflict
+    conflicts: int = 0
+
+
+@dataclass
+class Plan:
+    """Everything `upgrade` would do, as data: `--check` prints it, `upgrade` also writes it."""
+
+    changes: list[Change] = field(default_factory=list)  # files of the company's working tree
+    kept: list[str] = field(default_factory=list)  # changed by the company, nothing new to merge
+    deleted: list[str] = field(default_factory=list)  # deleted by the company: stay deleted
+    excluded: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)  # "path: why" for overrides to review
+    record: dict[str, str] = field(default_factory=dict)  # the record's files, by path
+
+    @property
+    def conflicts(self) -> list[Change]:
+        return [change for change in self.changes if change.how == "conflict"]
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() and not path.is_symlink() else None
+
+
+def _diff(old: str, new: str, path: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"a/{path}", f"b/{path}"))
+
+
+def first_committed(root: Path, path: str) -> str | None:
+    """The file as git first recorded it (what `init` wrote), for a repository without a record."""
+    found = subprocess.run(["git", "-C", str(root), "log", "--format=%H", "--diff-filter=A", "--", path],
+                           capture_output=True, text=True, check=False)
+    commits = found.stdout.split()
+    if found.returncode or not commits:
+        return None
+    shown = subprocess.run(["git", "-C", str(root), "show", f"{commits[-1]}:./{path}"],
+                           capture_output=True, check=False)
+    return shown.stdout.decode("utf-8", "replace") if shown.returncode == 0 else None
+
+
+def merge(ours: str, base: str, theirs: str, labels: tuple[str, str, str]) -> tuple[str, int]:
+    """Three-way merge with git's own merge: the text and the number of conflicts left marked."""
+    if not shutil.which("git"):
+        raise BuildError("git: not found — upgrade merges your changes to generated files with "
+                         "`git merge-file`; install git and run it again")
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for name, text in zip(("ours", "base", "theirs"), (ours, base, theirs), strict=True):
+            file = Path(folder, name)
+            file.write_text(text, encoding="utf-8")
+            files.append(str(file))
+        done = subprocess.run(["git", "merge-file", "-p", "-L", labels[0], "-L", labels[1], "-L", labels[2],
+                               *files], capture_output=True, check=False)
+    if done.returncode < 0 or done.returncode > 127:
+        raise BuildError(f"git merge-file failed: {done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout.decode("utf-8"), done.returncode
+
+
+def _excluded(path: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern.lstrip("/")) for pattern in patterns)
+
+
+def default_hashes() -> dict[str, str]:
+    """sha256 of every template, static file and schema the package brings, by its override path."""
+    found = {}
+    for kind in layers.KINDS:
+        folder = layers.default(kind)
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                found[f"{kind}/{file.relative_to(folder).as_posix()}"] = hashlib.sha256(
+                    file.read_bytes()).hexdigest()
+    return found
+
+
+def _overrides(root: Path, state: dict[str, Any], defaults: dict[str, str]) -> list[str]:
+    """The company's overrides whose package default changed since the last upgrade: what to
+    compare before the next build (a variable renamed, a block gone)."""
+    before: dict[str, Any] | None = state["defaults"] if isinstance(state.get("defaults"), dict) else None
+    since = state.get("version", "an older version")
+    found = []
+    for path, digest in defaults.items():
+        if not (root / path).is_file():
+            continue
+        if before is None:
+            found.append(f"{path}: overrides a package default and was never checked against one — "
+                         f"compare it with the default ({layers.default(path.split('/')[0])})")
+        elif before.get(path) != digest:
+            found.append(f"{path}: the package default changed since {since} — compare your copy "
+                         f"with the new default ({layers.default(path.split('/')[0])}) and the CHANGELOG")
+    return found
+
+
+def plan(root: Path, pinned: str | None = None) -> Plan:
+    """What `upgrade` does in `root`, written nowhere."""
+    config, issues = load_config(root)
+    if config is None:
+        raise InvalidData(issues)
+    settings = scaffold.tool_settings(root)
+    pinned = pinned or scaffold.version()
+    source = scaffold.is_source(root)
+    if source:
+        files = scaffold.generated(root, config)
+    else:
+        known = scaffold.locked_tools(_read(root / scaffold.LOCK) or "")
+        files = scaffold.generated(root, config, scaffold.resolve_tool(root, pinned, settings, known))
+    scaffold.refuse_links(root, [*files, RECORD], "upgrade")
+    state_text = _read(root / STATE)
+    try:
+        state = json.loads(state_text) if state_text else {}
+    except json.JSONDecodeError:
+        state = {}
+    recorded = bool(state) or (root / BASE).is_dir()
+    before = str(state.get("version", "before the record"))
+    exclude = [str(pattern) for pattern in settings.get("exclude") or []]
+    result = Plan()
+    for path, new in files.items():
+        if _excluded(path, exclude):
+            result.excluded.append(path)
+            continue
+        current = _read(root / path)
+        if source:  # this repository's own forms and schemas: generated here, nobody merges them
+            base = current
+        elif recorded:
+            base = _read(root / BASE / path)
+        else:
+            base = first_committed(root, path)
+        result.record[f"{BASE}/{path}"] = new
+        if current is None:
+            if base is not None and not source:
+                result.deleted.append(path)
+            else:
+                result.changes.append(Change(path, new, _diff("", new, path), "new"))
+        elif current == new:
+            continue
+        elif base is None:  # the company's own file at a generated path, no base to merge from
+            labels = ("yours", "nothing generated before", f"advocate-catalog {pinned}")
+            text, count = merge(current, "", new, labels)
+            result.changes.append(Change(path, text, _diff(current, text, path), "conflict", max(count, 1)))
+        elif base == current:
+            result.changes.append(Change(path, new, _diff(current, new, path)))
+        elif base == new:
+            result.kept.append(path)
+        else:
+            text, count = merge(current, base, new, ("yours", f"advocate-catalog {before}",
+                                                     f"advocate-catalog {pinned}"))
+            if text != current:
+                result.changes.append(Change(path, text, _diff(current, text, path),
+                                             "conflict" if count else "merged", count))
+            else:
+                result.kept.append(path)
+    if source:
+        result.record = {}
+        return result
+    defaults = default_hashes()
+    result.overrides = _overrides(root, state, defaults)
+    result.record[STATE] = json.dumps({"version": pinned, "defaults": defaults}, indent=1,
+                                      sort_keys=True) + "\n"
+    result.record[README] = README_TEXT
+    # A record file no longer generated (an excluded path, a file this version dropped) goes.
+    for old in sorted((root / BASE).rglob("*")) if (root / BASE).is_dir() else []:
+        key = old.relative_to(root).as_posix()
+        if old.is_file() and key not in result.record:
+            result.record[key] = ""
+    return result
+
+
+def record_changes(root: Path, result: Plan) -> list[str]:
+    """The record's files that differ from disk ("" means the file goes)."""
+    return [path for path, text in result.record.items() if (_read(root / path) or "") != text]
+
+
+def write(root: Path, result: Plan) -> None:
+    """Apply a plan: the company's files, then the record (so an interrupted upgrade redoes the merge)."""
+    scaffold.write_changes(root, result.changes)
+    for path in record_changes(root, result):
+        text = result.record[path]
+        if text:
+            scaffold.write_file(root / path, text)
+        else:
+            (root / path).unlink(missing_ok=True)
+
+
+def record_init(root: Path, files: dict[str, str]) -> dict[str, str]:
+    """The record `init` writes beside the files it generated."""
+    record = {f"{BASE}/{path}": text for path, text in files.items()}
+    record[STATE] = json.dumps({"version": scaffold.version(), "defaults": default_hashes()},
+                               indent=1, sort_keys=True) + "\n"
+    record[README] = README_TEXT
+    return record
