@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from advocate_catalog.load import parse, read
 
 NESTED = """\
@@ -73,9 +75,26 @@ def test_not_a_mapping() -> None:
 
 
 def test_syntax_error_has_position_and_hint() -> None:
-    doc = parse("a: [1, 2\nb: 3\n", "f.yaml")
+    doc = parse("a: 1\nb: 3\n c: 4\n", "f.yaml")
     (issue,) = doc.issues
-    assert issue.line == 2 and issue.message.startswith("YAML syntax:")
+    assert (issue.line, issue.col) == (3, 3) and issue.message.startswith("YAML syntax:") and issue.hint
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    ('a: 1\nb: "two\nc: 3\n', (2, 4), "this quoted string is never closed"),
+    ("a: 1\nb: 'two\n---\nc: 3\n", (2, 4), "this quoted string is never closed"),
+    ("a: [1, 2\nb: 3\n", (1, 4), "this [ list is still open at line 2"),
+    ("a: {x: 1,\n  y: 2\nb: 3\n", (1, 4), "this { mapping is still open at line 3"),
+    ("a: [Łódź, ạ, 'Кирилл\n", (1, 14), "this quoted string is never closed"),  # columns count characters
+    ('a: "one\nb: "two"\n', (1, 4), "this quoted string runs on to line 2"),
+    ("a: 'Customer's'\n", (1, 14), "text follows the closing quote"),
+    ("a: 1\nb\n", (2, 1), "this line is not `key: value`: no ':' follows it"),
+    ("a: [1, 'x' y]\n", (1, 12), "YAML syntax: did not find expected ',' or ']'"),  # not left open
+])
+def test_syntax_error_points_where_the_construct_opens(text: str, where: tuple[int, int],
+                                                       message: str) -> None:
+    (issue,) = parse(text, "f.yaml").issues
+    assert ((issue.line, issue.col), issue.message) == (where, message), issue
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:

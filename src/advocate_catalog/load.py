@@ -209,6 +209,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.root: Any = None
         self.aliases = 0
+        self.last: yaml.ScalarEvent | None = None  # where a syntax error after a quoted value began
 
     def fail(self, where: tuple[int, int], message: str, hint: str) -> None:
         self.doc.issues.append(Issue(self.doc.path, *where, "error", message, hint))
@@ -231,6 +232,7 @@ class _Builder:
             event = self.loader.get_event()
             # Most events are scalars, then collections: test in that order.
             if isinstance(event, yaml.ScalarEvent):
+                self.last = event
                 self.emit(self.scalar(event), event)
             elif isinstance(event, yaml.CollectionStartEvent):
                 if len(self.stack) >= MAX_DEPTH:
@@ -371,17 +373,73 @@ class _Builder:
 
 
 _YAML_HINTS = [
-    ("did not find expected ',' or ']'", "close the [ list ] that starts above this line"),
-    ("did not find expected ',' or '}'", "close the { mapping } that starts above this line"),
+    ("did not find expected ',' or ']'", "put a comma between the items, or close the [ list ]"),
+    ("did not find expected ',' or '}'", "put a comma between the entries, or close the { mapping }"),
     ("expected a single document", "keep one document per file: remove the extra '---'"),
     ("mapping values are not allowed", "put text containing ': ' in quotes, or fix the indentation"),
     ("could not find expected ':'", "every line needs `key: value`; check the indentation above"),
     ("did not find expected key", "check the indentation: items of one mapping line up"),
     ("found undefined alias", "aliases (*name) are not supported: write the value out in full"),
+    ("unknown escape character", "in double quotes a backslash starts an escape: write \\\\ for a "
+                                 "backslash, or put the text in single quotes"),
 ]
 
 
-def _yaml_issue(path: str, text: str, error: yaml.YAMLError) -> Issue:
+def _opened_issue(path: str, text: str, error: yaml.YAMLError,
+                  last: yaml.ScalarEvent | None) -> Issue | None:
+    """An error about something left open, placed where it opens rather than where the parser
+    gave up (for an unclosed quote that is the end of the file); None for any other error."""
+    context, problem = getattr(error, "context", None) or "", getattr(error, "problem", None) or ""
+    opened, found = getattr(error, "context_mark", None), getattr(error, "problem_mark", None)
+    if found is None:
+        return None
+    lines = text.splitlines()
+
+    def at(mark: yaml.Mark, start: int | None = None) -> str:
+        """The character at `mark`, or its line from `start` up to it."""
+        begin = mark.column if start is None else start
+        return lines[mark.line][begin:mark.column + 1] if mark.line < len(lines) else ""
+
+    if opened is not None and "quoted scalar" in context and (
+            "end of stream" in problem or "document" in problem):
+        quote = at(opened) or '"'
+        inside = "an apostrophe inside it is written ''" if quote == "'" else 'a " inside it is written \\"'
+        return Issue(path, opened.line + 1, opened.column + 1, "error",
+                     "this quoted string is never closed",
+                     f"add the closing {quote} at the end of the text ({inside})")
+    if opened is not None and "flow " in context and found.line > opened.line:
+        opening, closing, kind, part, parts = (("{", "}", "mapping", "entry", "entries")
+                                               if "mapping" in context
+                                               else ("[", "]", "list", "item", "items"))
+        return Issue(path, opened.line + 1, opened.column + 1, "error",
+                     f"this {opening} {kind} is still open at line {found.line + 1}",
+                     f"close it with {closing} after its last {part}, or add the comma missing "
+                     f"between two {parts}")
+    if opened is not None and "simple key" in context and "\t" not in at(opened, 0):
+        return Issue(path, opened.line + 1, opened.column + 1, "error",
+                     "this line is not `key: value`: no ':' follows it",
+                     "add the ':', or indent the line further to continue the value above")
+    if (last is not None and last.style in ("'", '"') and "flow " not in context
+            and last.end_mark is not None
+            and last.end_mark.line == found.line and found.column >= last.end_mark.column):
+        quote, start = last.style, last.start_mark
+        inside = ("write an apostrophe inside it as '' (Customer''s)" if quote == "'"
+                  else 'write a " inside it as \\"')
+        if start is not None and start.line < found.line:
+            return Issue(path, start.line + 1, start.column + 1, "error",
+                         f"this quoted string runs on to line {found.line + 1}",
+                         f"add the closing {quote} at the end of the text; {inside}")
+        return Issue(path, found.line + 1, found.column + 1, "error",
+                     "text follows the closing quote",
+                     f"keep the whole value inside the quotes and {inside}")
+    return None
+
+
+def _yaml_issue(path: str, text: str, error: yaml.YAMLError,
+                last: yaml.ScalarEvent | None = None) -> Issue:
+    opened = _opened_issue(path, text, error, last)
+    if opened is not None:
+        return opened
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
@@ -409,7 +467,7 @@ def parse(text: str, path: str) -> Document:
     try:
         complete = builder.run()
     except yaml.YAMLError as error:
-        doc.issues.append(_yaml_issue(path, text, error))
+        doc.issues.append(_yaml_issue(path, text, error, builder.last))
         return doc
     finally:
         loader.dispose()
