@@ -204,9 +204,10 @@ def test_duplicates_are_warnings_naming_both_files(nominated: Path) -> None:
     assert messages == [
         "advocates/zoe-again.yaml:3:7: warning: 'ZOE  ankerson' looks like the same person as "
         "advocates/full-profile.yaml at the same company — if it is, keep one file and merge what "
-        "is new into it",
+        "is new into it; if not, list the other ids under `not_same_as:` in this file",
         "nominations/ingrid-bo.yaml:2:7: warning: 'Ingrid Bø' looks like the same person as "
-        "advocates/ingrid-elsewhere.yaml — if it is, keep one file and merge what is new into it",
+        "advocates/ingrid-elsewhere.yaml — if it is, keep one file and merge what is new into it; "
+        "if not, list the other ids under `not_same_as:` in this file",
     ]
     result = CliRunner().invoke(main, ["--root", str(nominated), "validate", "--strict",
                                        "--as-of", "2026-11-23"])

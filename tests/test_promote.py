@@ -90,3 +90,20 @@ def test_a_plain_nomination_is_still_promoted(nominated: Path) -> None:
     promote(nominated, "nominations/ingrid-bo.yaml", AS_OF)
     assert (nominated / "advocates" / "ingrid-bo.yaml").is_file()
     assert not (nominated / "nominations" / "ingrid-bo.yaml").exists()
+
+
+def test_not_same_as_goes_with_the_nomination_into_the_profile(nominated: Path) -> None:
+    from advocate_catalog.load import read
+    from advocate_catalog.nominate import to_advocate
+    from advocate_catalog.validate import validate
+
+    path = nominated / "nominations" / "ingrid-bo.yaml"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("not_same_as:  # another Ingrid at another company\n  - ola-dahl\n")
+    nomination = read(path, "nominations/ingrid-bo.yaml").data
+    assert to_advocate(nomination, AS_OF)["not_same_as"] == ["ola-dahl"]  # the rewrite, when needed
+    promote(nominated, "nominations/ingrid-bo.yaml", AS_OF)
+    text = (nominated / "advocates" / "ingrid-bo.yaml").read_text(encoding="utf-8")
+    assert "not_same_as:  # another Ingrid at another company\n  - ola-dahl\n" in text
+    assert read(nominated / "advocates" / "ingrid-bo.yaml", "x").data["not_same_as"] == ["ola-dahl"]
+    assert validate(nominated, AS_OF).issues == []

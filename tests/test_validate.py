@@ -344,3 +344,89 @@ def test_fast_checker_works_in_a_forked_worker() -> None:
     os.close(write_end)
     _, status = os.waitpid(pid, 0)
     assert status == 0 and list(os.read(read_end, 16)) == expected
+
+
+def _named(file_id: str, company: str, *extra: str, name: str = "David Lima") -> str:
+    """A nomination of `name` at `company`; `extra` lines are added at the end."""
+    return "\n".join([NOMINATION.format(id=file_id).replace("Pia Holm", name).replace(
+        "Holm Foods", company).rstrip("\n"), *extra]) + "\n"
+
+
+def _duplicates(repo: Path) -> list[str]:
+    return [m for m in _messages(repo) if "same person" in m or "not_same_as" in m]
+
+
+def test_two_crm_contacts_of_one_name_at_two_companies_are_two_people(repo: Path) -> None:
+    """The import of issue 24: two David Limas, each with the CRM contact id they came from."""
+    write(repo / "nominations", "david-lima.yaml",
+          _named("david-lima", "Acme", "private:", "  external_id: 003A"))
+    write(repo / "nominations", "david-lima-brio.yaml",
+          _named("david-lima-brio", "Brio", "private:", "  external_id: 003B"))
+    assert _duplicates(repo) == []
+
+
+def test_a_name_already_in_the_catalog_is_reported_until_not_same_as_says_otherwise(repo: Path) -> None:
+    write(repo / "nominations", "david-lima.yaml", _named("david-lima", "Acme"))
+    write(repo / "nominations", "david-lima-brio.yaml",
+          _named("david-lima-brio", "Brio", "private:", "  external_id: 003B"))
+    assert _duplicates(repo) == [  # on the last file read, naming the others
+        "nominations/david-lima.yaml:2:7: warning: 'David Lima' looks like the same person as "
+        "nominations/david-lima-brio.yaml — if it is, keep one file and merge what is new into it; "
+        "if not, list the other ids under `not_same_as:` in this file"]
+    for file_id, line in (("david-lima", "not_same_as: [david-lima-brio]"),
+                          ("david-lima-brio", "not_same_as: [david-lima]")):
+        before = (repo / "nominations" / f"{file_id}.yaml").read_text()
+        write(repo / "nominations", f"{file_id}.yaml", before + line + "\n")
+        assert _duplicates(repo) == []  # either file naming the other is enough
+        write(repo / "nominations", f"{file_id}.yaml", before)
+    result = CliRunner().invoke(main, ["--root", str(repo), "validate", "--strict", "--as-of",
+                                       AS_OF.isoformat()])
+    assert result.exit_code == 1
+
+
+def test_one_name_at_one_company_under_two_crm_ids_is_still_reported(repo: Path) -> None:
+    """Two CRM contacts for one name at one company is how a CRM duplicate looks."""
+    write(repo / "nominations", "david-lima.yaml",
+          _named("david-lima", "Acme", "private:", "  external_id: 003A"))
+    write(repo / "nominations", "david-lima-2.yaml",
+          _named("david-lima-2", "ACME", "private:", "  external_id: 003B"))
+    [warning] = _duplicates(repo)
+    assert "looks like the same person as nominations/david-lima-2.yaml at the same company" in warning
+    write(repo / "nominations", "david-lima-2.yaml", _named(
+        "david-lima-2", "ACME", "not_same_as:", "  - david-lima", "private:", "  external_id: 003B"))
+    assert _duplicates(repo) == []
+
+
+def test_every_look_alike_pair_is_reported_in_one_run(repo: Path) -> None:
+    """Ana without a CRM id looks like both CRM contacts (read after her); they do not look
+    like each other. Each pair is named once, in as few lines as that takes."""
+    write(repo / "nominations", "ana-a.yaml", _named("ana-a", "Acme", name="Ana Lima"))
+    write(repo / "nominations", "ana-b.yaml",
+          _named("ana-b", "Brio", "private:", "  external_id: 003B", name="Ana Lima"))
+    write(repo / "nominations", "ana-c.yaml",
+          _named("ana-c", "Cora", "private:", "  external_id: 003C", name="Ana Lima"))
+    assert [m.split(": warning: ") for m in _duplicates(repo)] == [
+        ["nominations/ana-b.yaml:2:7", "'Ana Lima' looks like the same person as nominations/ana-a.yaml"
+         " — if it is, keep one file and merge what is new into it; if not, list the other ids under "
+         "`not_same_as:` in this file"],
+        ["nominations/ana-c.yaml:2:7", "'Ana Lima' looks like the same person as nominations/ana-a.yaml"
+         " — if it is, keep one file and merge what is new into it; if not, list the other ids under "
+         "`not_same_as:` in this file"]]
+    write(repo / "nominations", "ana-a.yaml",
+          _named("ana-a", "Acme", "not_same_as: [ana-b, ana-c]", name="Ana Lima"))
+    assert _duplicates(repo) == []
+
+
+def test_not_same_as_naming_no_file_is_a_warning_at_the_id(repo: Path) -> None:
+    write(repo / "nominations", "david-lima.yaml", _named("david-lima", "Acme"))
+    write(repo / "nominations", "david-lima-brio.yaml", _named(
+        "david-lima-brio", "Brio", "not_same_as:", "  - david-lim", "  - david-lima-brio", "  - david-lima"))
+    assert _duplicates(repo) == [
+        "nominations/david-lima-brio.yaml:11:5: warning: not_same_as names 'david-lim', which is no "
+        "file in advocates/ or nominations/ — did you mean 'david-lima'?",
+        "nominations/david-lima-brio.yaml:12:5: warning: not_same_as names this file's own id "
+        "'david-lima-brio' — remove it: list the ids of the other files with this name"]
+    write(repo / "nominations", "david-lima-brio.yaml", _named(
+        "david-lima-brio", "Brio", "not_same_as: [David Lima]"))
+    assert any("not_same_as[0] 'David Lima' is not in the expected form" in m and ": error: " in m
+               for m in _messages(repo))

@@ -342,7 +342,8 @@ def _keep_ending(before: str, after: str) -> str:
 # Where a new top-level key goes in a profile: the order of the schema and the sample files.
 PROFILE_ORDER = ("id", "name", "title", "persona", "function", "company", "summary", "products",
                  "use_cases", "languages", "story", "outcomes", "quotes", "assets", "willingness",
-                 "activity", "owner", "status", "consent", "last_verified", "nomination", "private")
+                 "activity", "owner", "status", "consent", "last_verified", "nomination", "not_same_as",
+                 "private")
 
 
 def append_activity(text: str, display: str, entry: dict[str, Any]) -> str:

@@ -20,9 +20,10 @@ from .validate import check_document, compile_schemas, load_config
 
 # Field order of a written nomination and of a promoted profile: the order people read them in.
 NOMINATION_ORDER = ("id", "name", "title", "persona", "function", "company", "products", "nominated_by",
-                    "nominated_on", "owner", "reason", "story", "outcomes", "willingness", "private")
+                    "nominated_on", "owner", "reason", "story", "outcomes", "willingness", "not_same_as",
+                    "private")
 ADVOCATE_ORDER = ("id", "name", "title", "persona", "function", "company", "products", "story", "outcomes",
-                  "willingness", "owner", "status", "last_verified", "nomination", "private")
+                  "willingness", "owner", "status", "last_verified", "nomination", "not_same_as", "private")
 
 
 @dataclass(frozen=True)

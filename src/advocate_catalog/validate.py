@@ -629,38 +629,103 @@ def _comparable(text: Any) -> str:
     return " ".join(re.findall(r"[^\W_]+", fold(str(text))))
 
 
-def _company(doc: Document) -> str:
-    company = doc.data.get("company")
-    return _comparable(company.get("name", "")) if isinstance(company, dict) else ""
+@dataclass(frozen=True)
+class Person:
+    """Who a file (or a row being imported) is, as the duplicate check compares people."""
+
+    id: str
+    name: str                   # comparable forms (`_comparable`)
+    company: str
+    nomination: bool
+    external_id: str            # private.external_id: the CRM's id for them, when imported
+    not_same_as: frozenset[str]
+
+
+def person(id: str, data: Any, *, nomination: bool) -> Person:
+    """The Person a file's data (or a would-be file's) describes."""
+    data = data if isinstance(data, dict) else {}
+    company, private = data.get("company"), data.get("private")
+    external = private.get("external_id") if isinstance(private, dict) else None
+    others = data.get("not_same_as")
+    return Person(id, _comparable(data.get("name") or ""),
+                  _comparable(company.get("name") or "") if isinstance(company, dict) else "",
+                  nomination, external if isinstance(external, str) else "",
+                  frozenset(o for o in others if isinstance(o, str)) if isinstance(others, list)
+                  else frozenset())
+
+
+def looks_same(a: Person, b: Person) -> bool:
+    """Whether two files look like one person: the same name at the same company, or a
+    nomination whose name is already in the catalog (people change jobs) — unless both came from
+    a CRM under different ids (two contacts at two companies are two people), or either file
+    names the other under `not_same_as`. The importer asks the same question (importer.py)."""
+    if not a.name or a.name != b.name or a.id in b.not_same_as or b.id in a.not_same_as:
+        return False
+    if a.company == b.company:
+        return True
+    if a.external_id and b.external_id:
+        return a.external_id == b.external_id
+    return a.nomination or b.nomination
+
+
+def _person_of(doc: Document) -> Person:
+    return person(Path(doc.path).stem, doc.data, nomination=doc.path.startswith("nominations/"))
 
 
 def duplicate_issues(docs: list[Document]) -> list[Issue]:
-    """One warning per name held by files that look like the same person: same name at the same
-    company, or a nomination whose name is already in the catalog (people change jobs). It sits
-    on the last of them and lists the others: a thousand copies give one line, not a million."""
+    """A warning where files look like the same person (`looks_same`). It sits on the last of
+    them and lists the others; a file already listed with another in a warning is not compared
+    with it again, so a thousand copies give one line, not a million."""
     issues = []
-    by_name: dict[str, list[Document]] = {}
+    by_name: dict[str, list[tuple[Document, Person]]] = {}
     for doc in docs:
         if isinstance(doc.data, dict) and doc.data.get("name"):
-            by_name.setdefault(_comparable(doc.data["name"]), []).append(doc)
+            someone = _person_of(doc)
+            by_name.setdefault(someone.name, []).append((doc, someone))
     for group in by_name.values():
         if len(group) < 2:
             continue
-        by_company: dict[str, list[Document]] = {}
-        for doc in group:
-            by_company.setdefault(_company(doc), []).append(doc)
-        nomination = any(doc.path.startswith("nominations/") for doc in group)
-        involved = group if nomination else [d for d in group if len(by_company[_company(d)]) > 1]
-        if len(involved) < 2:
-            continue
-        last, others = involved[-1], [doc.path for doc in involved[:-1]]
-        shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-        same_company = len({_company(doc) for doc in involved}) == 1
-        where = " at the same company" if same_company else ""
-        issues.append(last.issue(("name",), f"'{last.data['name']}' looks like the same person as "
-                                 f"{shown}{where}",
-                                 "if it is, keep one file and merge what is new into it",
-                                 severity="warning"))
+        told: list[set[int]] = []  # the files of each warning given: all one person, if any is
+        for i in reversed(range(len(group))):
+            doc, someone = group[i]
+            covered = set().union(*(shown for shown in told if i in shown))
+            alike = [j for j in range(len(group))
+                     if j != i and j not in covered and looks_same(someone, group[j][1])]
+            if not alike:
+                continue
+            told.append({i, *alike})
+            others = [group[j][0].path for j in alike]
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+            same_company = all(group[j][1].company == someone.company for j in alike)
+            where = " at the same company" if same_company else ""
+            issues.append(doc.issue(("name",), f"'{doc.data['name']}' looks like the same person as "
+                                    f"{shown}{where}",
+                                    "if it is, keep one file and merge what is new into it; if not, "
+                                    "list the other ids under `not_same_as:` in this file",
+                                    severity="warning"))
+    return issues
+
+
+def not_same_as_issues(docs: list[Document]) -> list[Issue]:
+    """A warning for each `not_same_as` id that names no file (a typo) or the file itself."""
+    ids = sorted(Path(doc.path).stem for doc in docs)
+    known = set(ids)
+    issues = []
+    for doc in docs:
+        others = doc.data.get("not_same_as") if isinstance(doc.data, dict) else None
+        for index, other in enumerate(others if isinstance(others, list) else []):
+            if not isinstance(other, str) or not SLUG.match(other):
+                continue  # the schema reports it
+            if other == Path(doc.path).stem:
+                issues.append(doc.issue(("not_same_as", index), f"not_same_as names this file's own "
+                                        f"id '{other}'", "remove it: list the ids of the other "
+                                        "files with this name", severity="warning"))
+            elif other not in known:
+                issues.append(doc.issue(("not_same_as", index), f"not_same_as names '{other}', which "
+                                        "is no file in advocates/ or nominations/",
+                                        _did_you_mean(ids, other) or "correct the id (the other "
+                                        "file's name without .yaml), or remove it",
+                                        severity="warning"))
     return issues
 
 
@@ -740,6 +805,7 @@ def validate(root: Path, today: dt.date | None = None,
                                                        today, known)
     issues += advocate_issues + nomination_issues
     issues += duplicate_issues([doc for doc, _ in advocate_docs + nomination_docs])
+    issues += not_same_as_issues([doc for doc, _ in advocate_docs + nomination_docs])
     advocate_ids = {stem: doc for doc, stem in advocate_docs}
     for doc, stem in nomination_docs:
         if stem in advocate_ids and doc.data is not None:
