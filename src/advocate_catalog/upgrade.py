@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from . import layers, scaffold
 from .errors import BuildError, InvalidData
 from .validate import load_config
@@ -32,6 +34,8 @@ from .validate import load_config
 RECORD = ".advocate-catalog"
 BASE = f"{RECORD}/generated"
 STATE = f"{RECORD}/upgrade.json"
+PRE_COMMIT = ".pre-commit-config.yaml"
+HOOK_ID = "advocate-catalog-validate"
 README = f"{RECORD}/README.md"
 README_TEXT = (
     "# What advocate-catalog generated\n\n"
@@ -103,6 +107,32 @@ def merge(ours: str, base: str, theirs: str, labels: tuple[str, str, str]) -> tu
     if done.returncode < 0 or done.returncode > 127:
         raise BuildError(f"git merge-file failed: {done.stderr.decode('utf-8', 'replace').strip()}")
     return done.stdout.decode("utf-8"), done.returncode
+
+
+def merge_hooks(yours: str, new: str) -> str | None:
+    """`.pre-commit-config.yaml` merged entry by entry when the text merge conflicts: this
+    version's hook, then every other hook repository and setting of the company's (their
+    comments aside). None when the company's file is not a pre-commit configuration."""
+    try:
+        mine = yaml.safe_load(yours)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(mine, dict) or not isinstance(mine.get("repos"), list):
+        return None
+
+    def ours(repo: Any) -> bool:
+        hooks = repo.get("hooks") if isinstance(repo, dict) else None
+        return any(isinstance(hook, dict) and hook.get("id") == HOOK_ID for hook in hooks or [])
+
+    others = [repo for repo in mine["repos"] if not ours(repo)]
+    settings = {key: value for key, value in mine.items() if key != "repos"}
+    text = new
+    if others:
+        dumped = yaml.safe_dump(others, sort_keys=False, allow_unicode=True, width=1000)
+        text += "".join("  " + line if line.strip() else line for line in dumped.splitlines(True))
+    if settings:
+        text += yaml.safe_dump(settings, sort_keys=False, allow_unicode=True, width=1000)
+    return text
 
 
 def _excluded(path: str, patterns: list[str]) -> bool:
@@ -184,7 +214,11 @@ def plan(root: Path, pinned: str | None = None) -> Plan:
         elif base is None:  # the company's own file at a generated path, no base to merge from
             labels = ("yours", "nothing generated before", f"advocate-catalog {pinned}")
             text, count = merge(current, "", new, labels)
-            result.changes.append(Change(path, text, _diff(current, text, path), "conflict", max(count, 1)))
+            hooks = merge_hooks(current, new) if path == PRE_COMMIT else None
+            if hooks is not None:
+                text, count = hooks, 0
+            result.changes.append(Change(path, text, _diff(current, text, path),
+                                         "conflict" if count else "merged", count))
         elif base == current:
             result.changes.append(Change(path, new, _diff(current, new, path)))
         elif base == new:
@@ -192,6 +226,9 @@ def plan(root: Path, pinned: str | None = None) -> Plan:
         else:
             text, count = merge(current, base, new, ("yours", f"advocate-catalog {before}",
                                                      f"advocate-catalog {pinned}"))
+            hooks = merge_hooks(current, new) if count and path == PRE_COMMIT else None
+            if hooks is not None:
+                text, count = hooks, 0
             if text != current:
                 result.changes.append(Change(path, text, _diff(current, text, path),
                                              "conflict" if count else "merged", count))
