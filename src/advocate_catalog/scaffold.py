@@ -305,6 +305,7 @@ def starter(today: dt.date, tool: Tool, maintainers: str | None = None,
     """The files of a new data repository that are the company's from the start: example data,
     settings, README, code owners."""
     tokens = {"__TODAY__": today.isoformat(), "__VERSION__": tool.version,
+              "__REQUIREMENT__": tool.requirement,
               "__ACTIVITY__": (today - dt.timedelta(days=30)).isoformat()}
     files: dict[str, str] = {}
     for path in sorted(STARTER.rglob("*")):
