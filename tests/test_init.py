@@ -411,13 +411,20 @@ def test_from_the_built_wheel_to_a_catalog_of_ones_own(tmp_path: Path) -> None:
     assert run("build", cwd=repo).returncode == 0
     for page in ("index.html", "advocates/sam-rivera/index.html", "coverage/index.html"):
         assert "Questions? #acme-advocacy" in (repo / "site" / page).read_text(encoding="utf-8"), page
-    # The pre-commit hook, tried from this repository, fails a commit that breaks only targets.yaml.
+    # The generated pre-commit hook (a local hook installing tool.requirement: here this wheel,
+    # locked by its hash) fails a commit that breaks only targets.yaml.
+    config = repo / "catalog.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"tool:\n  requirement: advocate-catalog @ "
+                      f"{wheel.as_uri()}\n", encoding="utf-8")
+    done = run("upgrade", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert wheel.as_uri() in (repo / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "start")
     (repo / "targets.yaml").write_text("targets:\n  - {region: mars, min: 1}\n", encoding="utf-8")
     _git(repo, "add", "targets.yaml")
-    hook = subprocess.run([_tool("pre-commit"), "try-repo", str(ROOT), "advocate-catalog-validate"],
+    hook = subprocess.run([_tool("pre-commit"), "run", "advocate-catalog-validate"],
                           cwd=repo, capture_output=True, text=True, check=False,
                           env={**env, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")})
     assert hook.returncode == 1, hook.stdout + hook.stderr
