@@ -119,14 +119,14 @@ def test_serve_watch_rebuilds_after_an_edit_and_keeps_the_last_good_site(tmp_pat
         template.parent.mkdir()
         fixed = (ROOT / "templates" / "advocate.html").read_text(encoding="utf-8")
         _break(template, fixed=fixed.replace("{{ advocate.title }}", "{{ advocate.title }}!"))
-        assert shows("templates/advocate.html:2:1: error: Encountered unknown tag", stale=True)
+        assert shows("templates/advocate.html:2:4: error: Encountered unknown tag", stale=True)
         template.write_text(fixed.replace("{{ advocate.title }}", "{{ advocate.title }}!"))
         assert shows(">CDO!</span>")
     finally:
         serving.terminate()
         _, errors = serving.communicate(timeout=10)
     assert "owner 'nobody'" in errors and "the preview still shows the last good build" in errors
-    assert "templates/advocate.html:2:1: error: Encountered unknown tag 'blok'." in errors
+    assert "templates/advocate.html:2:4: error: Encountered unknown tag 'blok'" in errors
     assert "Traceback" not in errors
 
 
@@ -176,10 +176,10 @@ def test_a_template_syntax_error_keeps_the_watch_alive_and_the_fix_brings_the_pr
         assert failed.wait(60)
         assert watching.is_alive()
         [failure] = failures
-        assert failure.line.startswith("templates/advocate.html:2:1: error: Encountered unknown tag "
-                                       "'blok'.") and "\n" not in failure.line
-        assert failure.line.endswith("— fix the template and save; the preview still shows the "
-                                     "last good build")
+        assert failure.line.startswith("templates/advocate.html:2:4: error: Encountered unknown tag "
+                                       "'blok'") and "\n" not in failure.line
+        assert "— fix the template; " in failure.line
+        assert failure.line.endswith("; the preview still shows the last good build")
         page = _soup(preview, PROFILE)
         assert page.select_one(".preview-stale pre").get_text() == failure.line
         assert page.select_one("h1").get_text() == "Aino Virtanen"  # the last good build
@@ -217,10 +217,11 @@ def _disk_full(_root: Path, site: Path, _today: object = None, **_options: objec
 FAILURES: dict[str, tuple[Callable[[Path], None], str]] = {
     "template syntax": (lambda repo: _break(repo / "templates" / "advocate.html",
                                             fixed=(repo / "templates" / "advocate.html").read_text()),
-                        "templates/advocate.html:2:1: error: Encountered unknown tag 'blok'."),
+                        "templates/advocate.html:2:4: error: Encountered unknown tag 'blok'"),
     "undefined variable": (lambda repo: (repo / "templates" / "_card.html").write_text(
                                "{{ nosuch.name }}\n", encoding="utf-8"),
-                           "templates/_card.html:1:1: error: 'nosuch' is undefined — check the names"),
+                           "templates/_card.html:1:4: error: 'nosuch' is undefined in this version "
+                           "— this template does not receive it"),
     "invalid data": (lambda repo: (repo / "advocates" / "aino-virtanen.yaml").write_text(
                          (repo / "advocates" / "aino-virtanen.yaml").read_text().replace(
                              "owner: ", "owner: nobody-", 1)),
@@ -305,5 +306,5 @@ def test_serve_watch_started_on_a_broken_template_shows_the_last_build_and_recov
     finally:
         serving.terminate()
         _, errors = serving.communicate(timeout=10)
-    assert "templates/advocate.html:2:1: error: Encountered unknown tag 'blok'." in errors
+    assert "templates/advocate.html:2:4: error: Encountered unknown tag 'blok'" in errors
     assert "Traceback" not in errors

@@ -41,6 +41,10 @@ class InvalidData(CatalogError):
         errors = sum(1 for issue in issues if issue.severity == "error")
         super().__init__(f"{errors} error(s) in the catalog data")
 
+    def __reduce__(self) -> tuple[type[InvalidData], tuple[list[Issue]]]:
+        # A render worker's error reaches the build as a pickle; rebuilt from its issues.
+        return type(self), (self.issues,)
+
 
 class BuildError(CatalogError):
     """The build could not finish for a reason outside the data (a tool failed, a bad path)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -23,7 +24,10 @@ from . import channels, digest, exports, git, nominate, owners, report, reporter
 from .activity import AVAILABILITY_LABELS, Availability, ForActivity, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage, matching
+from .errors import InvalidData, Issue
 from .freshness import check, edit_href, verification_state, verify_href
+from .layers import default
+from .load import read_regular
 from .model import ASSET_LABELS, Advocate, Catalog, Config, current, sort_key
 from .nominate import QUESTIONS, choices
 from .recognition import owed as recognition_owed
@@ -78,6 +82,130 @@ def environment(templates: Path | list[Path]) -> jinja2.Environment:
     env.filters.update(long_date=long_date, country=country_name, language=language_name,
                        urlquote=lambda value: quote(str(value), safe=""))
     return env
+
+
+# Template variables an earlier version gave its pages and this one does not, by the name an
+# override written for it uses (`figures.x` for a key gone from a variable): what replaced it,
+# and since when. The CHANGELOG's "Template variables" lists the same changes.
+RENAMED_VARIABLES = {
+    "request_href": "advocate.html receives request_links instead (the owner's request channels, "
+                    "primary first, each {kind, href, label, goes_to}: the old link is "
+                    "request_links[0].href) and asks, one per activity with its own links (0.2.0)",
+    "function": "advocate.html reads the job function's label as card.function (0.2.0)",
+    "booked": "owner.html no longer lists booked activities: an activity is logged once it took "
+              "place, and open requests are behind requests_url (0.2.0)",
+    "nominations": "owner.html no longer counts nominations (report owner does); "
+                   "nominations_url links to the repository's nominations folder (0.2.0)",
+    # nominate.html's `questions` became a mapping by key: the old default's loop, `{% for q in
+    # questions %}`, now meets the keys (strings); `q.vocabulary` is the first thing it asks.
+    "q.vocabulary": "nominate.html's questions is a mapping by question key now: loop over "
+                    "questions.values() (0.2.0)",
+    "figures.nominations_waiting": "the value page no longer counts nominations; report value "
+                                   "prints them (0.2.0)",
+    "figures.oldest_nomination_days": "the value page no longer counts nominations; report value "
+                                      "prints them (0.2.0)",
+}
+UPGRADE_HINT = ("compare your override with the package default (advocate-catalog upgrade --check "
+                "lists overrides whose default changed)")
+
+
+def override_folders(env: jinja2.Environment) -> list[Path]:
+    """The template folders of `env` that are not the package's: the data repository's."""
+    loader = env.loader
+    searchpath = loader.searchpath if isinstance(loader, jinja2.FileSystemLoader) else []
+    packaged = default("templates").resolve()
+    return [Path(folder) for folder in searchpath if Path(folder).resolve() != packaged]
+
+
+def failing_template(error: jinja2.TemplateError) -> tuple[str, int] | None:
+    """The template file and line an error was raised in: a syntax error names them; a runtime
+    error's innermost template frame holds them. Jinja rewrites a rendered template's frames to
+    the template's lines; a macro called from Python keeps its compiled ones, which the template
+    translates."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return (error.filename, error.lineno) if error.filename else None
+    found = None
+    tb = error.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        name = tb.tb_frame.f_code.co_filename
+        if template is not None and template.filename:
+            found = template.filename, template.get_corresponding_lineno(tb.tb_lineno)
+        elif not name.endswith(".py") and not name.startswith("<"):
+            found = name, tb.tb_lineno
+        tb = tb.tb_next
+    return found
+
+
+def _source_line(path: Path, number: int) -> str:
+    try:
+        lines = read_regular(path, 10_000_000).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _explained(error: jinja2.TemplateError, line: str) -> tuple[str, str, str]:
+    """What went wrong, how to fix it, and the word to point at, for an override's error."""
+    what = " ".join(str(error.message if isinstance(error, jinja2.TemplateSyntaxError)
+                        else error).split())
+    if isinstance(error, jinja2.TemplateNotFound | jinja2.TemplatesNotFound):
+        name = str(error.name)
+        return (f"template '{name}' is not in this version",
+                f"include, import or extend one that exists (docs/customizing.md); {UPGRADE_HINT}",
+                name)
+    if isinstance(error, jinja2.TemplateSyntaxError):  # a filter or test gone is one too
+        quoted = re.search(r"'(\w+)'", what)
+        return what.rstrip("."), f"fix the template; {UPGRADE_HINT}", quoted.group(1) if quoted else ""
+    if not isinstance(error, jinja2.UndefinedError):
+        return what, UPGRADE_HINT, ""
+    if found := re.fullmatch(r"'(\w+)' is undefined", what):
+        name = found.group(1)
+    elif found := re.fullmatch(r"'[^']*TemplateReference object' has no attribute '(\w+)'", what):
+        return (f"there is no block '{found.group(1)}' in this version",
+                f"fill or call one of the blocks the templates define (docs/customizing.md); "
+                f"{UPGRADE_HINT}", f"self.{found.group(1)}")
+    elif found := re.fullmatch(r"'[^']*' has no attribute '(\w+)'", what):
+        attribute = found.group(1)
+        written = re.search(rf"(\w+(?:\.\w+)*)\.{attribute}\b", line)
+        name = f"{written.group(1)}.{attribute}" if written else attribute
+    else:
+        return what, UPGRADE_HINT, ""
+    instead = RENAMED_VARIABLES.get(name) or (
+        f"{name.rpartition('.')[0]} has no such key" if "." in name else
+        "this template does not receive it") + " (docs/customizing.md lists what each receives)"
+    return f"'{name}' is undefined in this version", f"{instead}; {UPGRADE_HINT}", name
+
+
+def override_issue(error: jinja2.TemplateError, folders: list[Path]) -> Issue | None:
+    """The one-line issue for a template error raised in one of `folders` (a data repository's
+    own templates, written for another version); None when it was raised elsewhere, in a package
+    default: that is a bug in the tool."""
+    where = failing_template(error)
+    if where is None:
+        return None
+    path = Path(where[0])
+    folder = next((f for f in folders if path.is_relative_to(f)), None)
+    if folder is None:
+        return None
+    line = _source_line(path, where[1])
+    message, hint, word = _explained(error, line)
+    at = re.search(rf"(?<![\w.]){re.escape(word)}\b", line) if word else None
+    shown = path.relative_to(folder.parent).as_posix()
+    return Issue(shown, max(where[1], 1), at.start() + 1 if at else 1, "error", message, hint)
+
+
+@contextlib.contextmanager
+def overrides_blamed(env: jinja2.Environment) -> Iterator[None]:
+    """A template error raised in the data repository's own template becomes InvalidData: bad
+    data, one line naming the file and line. In a package default it stays what it is (a bug)."""
+    try:
+        yield
+    except jinja2.TemplateError as error:
+        issue = override_issue(error, override_folders(env))
+        if issue is None:
+            raise
+        raise InvalidData([issue]) from error
 
 
 def facet_values(advocate: Advocate, available: Availability) -> dict[str, list[str]]:
@@ -446,8 +574,9 @@ class Setting:
     site: dict[str, Any]
 
     def page(self, path: str, template: str, **context: Any) -> tuple[str, str]:
-        page = self.env.get_template(template).render(site=self.site, root=relative_root(path),
-                                                      **context)
+        with overrides_blamed(self.env):
+            page = self.env.get_template(template).render(site=self.site, root=relative_root(path),
+                                                          **context)
         return path, page
 
 
@@ -472,8 +601,9 @@ def card_file(setting: Setting, advocate: Advocate) -> tuple[str, str]:
     (links relative to the site root). The search script places it as it is: the card's markup
     exists once, in the template."""
     config, today = setting.catalog.config, setting.today
-    macro = getattr(setting.env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
-    markup = str(macro(card(config, advocate, today, setting.states[advocate.id]), ""))
+    with overrides_blamed(setting.env):
+        macro = getattr(setting.env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
+        markup = str(macro(card(config, advocate, today, setting.states[advocate.id]), ""))
     return f"advocates/{advocate.id}/card.json", json.dumps({"html": markup.strip()}, ensure_ascii=False)
 
 
@@ -551,9 +681,11 @@ def owner_pages(setting: Setting) -> list[PageSpec]:
 
 def digest_document(templates: Path | list[Path], found: dict[str, Any]) -> str:
     """`report digest --format html`: a page of its own, links to the site's base_url."""
-    return environment(templates).get_template("digest_document.html").render(
-        heading=reporters.digest_heading(found), intro=reporters.digest_intro(found),
-        sections=reporters.digest_sections(found))
+    env = environment(templates)
+    with overrides_blamed(env):
+        return env.get_template("digest_document.html").render(
+            heading=reporters.digest_heading(found), intro=reporters.digest_intro(found),
+            sections=reporters.digest_sections(found))
 
 NEWS_LIMIT = 50  # profiles on What's new and in the feed
 
@@ -611,7 +743,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     facet_list = facets(config, listed, states)
     labels = {facet["key"]: {v["id"]: v["label"] for v in facet["terms"]} for facet in facet_list}
 
-    card_macro = getattr(env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
+    with overrides_blamed(env):
+        card_macro = getattr(env.get_template("_card.html").module, "card")  # noqa: B009 - a template macro
     rendered = rendered if rendered is not None else {}
     card_digest: dict[str, str] = {}
 
