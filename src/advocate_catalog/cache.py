@@ -63,14 +63,20 @@ class CacheRefused(Exception):
     """The configured cache folder may not be used; the build goes on without a cache."""
 
 
+HOME_VARIABLE = "ADVOCATE_CATALOG_CACHE"
+HOME_NAME = "advocate-catalog"  # the folder in the user's cache folder
+# Where home() looks, in its order; the help texts and the README say it in these words.
+HOME = f"${HOME_VARIABLE}, else $XDG_CACHE_HOME/{HOME_NAME}, else ~/.cache/{HOME_NAME}"
+
+
 def home() -> Path:
-    """The folder all build caches of this user live in."""
-    configured = os.environ.get("ADVOCATE_CATALOG_CACHE")
+    """The folder all build caches of this user live in (see HOME)."""
+    configured = os.environ.get(HOME_VARIABLE)
     if configured:
         return Path(configured).absolute()
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "advocate-catalog"
+    return base / HOME_NAME
 
 
 def folder(root: Path, site: Path) -> Path:

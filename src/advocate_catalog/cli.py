@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
 import json
 import os
@@ -20,6 +22,7 @@ import click
 # imported inside those commands: every build and check pays for what is imported here.
 from . import (
     activity,
+    cache,
     coverage,
     diff,
     freshness,
@@ -34,6 +37,7 @@ from .errors import CatalogError, InvalidData
 from .model import Catalog
 from .text import printable
 from .validate import (
+    CONFIG_FILE,
     EDITOR_SCHEMAS,
     Result,
     editor_schemas,
@@ -42,6 +46,31 @@ from .validate import (
     validate,
     validated_catalog,
 )
+
+ESCAPE = "advocate-catalog-escape"
+
+
+def _escape(error: UnicodeError) -> tuple[str, int]:
+    """What the output's encoding cannot hold, as `\\uXXXX`: JSON's own escape, so nothing is lost
+    and a JSON report stays JSON (a character beyond the BMP is its UTF-16 pair, as JSON has it)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = error.object[error.start:error.end].encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}"
+                   for i in range(0, len(units), 2)), error.end
+
+
+codecs.register_error(ESCAPE, _escape)
+
+
+def _survive_any_encoding() -> None:
+    """A Windows pipe (cp1252) or an ASCII terminal cannot show every name: the streams keep their
+    encoding, and what it cannot hold is escaped instead of ending the run with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or unusual stream is left as is
+                reconfigure(errors=ESCAPE)
 
 
 def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
@@ -87,6 +116,59 @@ class Progress:
 
 ROOT_HELP = ("Folder holding catalog.yaml, advocates/ and nominations/; its own templates/ and "
              "schemas/, if any, override the package's defaults file by file.")
+SITE_FOLDER = "site"  # what build writes and serve serves, in the catalog's folder
+# `init` makes a catalog, so it runs anywhere; every other command needs one.
+RUNS_ANYWHERE = frozenset({"init"})
+
+
+def not_a_catalog(where: str) -> str:
+    return (f"{CONFIG_FILE}: not found in {where} — this is not a catalog; create one with "
+            "`advocate-catalog init DIR`, or point at one with --root DIR")
+
+
+def catalog_root(given: Path | None) -> Path:
+    """--root, or else the first folder from the current one up that holds catalog.yaml, as git
+    looks for .git. A catalog.yaml that is there but unreadable is validation's to report."""
+    if given is not None:
+        root = given.resolve()
+        if os.path.lexists(root / CONFIG_FILE):
+            return root
+        raise click.UsageError(not_a_catalog(str(root)))
+    try:
+        here = Path.cwd()
+    except OSError as error:
+        raise click.UsageError(f"cannot read the current folder ({error.strerror}) — cd into a "
+                               "catalog, or point at one with --root DIR") from None
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / CONFIG_FILE):
+            return folder
+    raise click.UsageError(not_a_catalog(f"{here} or any parent folder"))
+
+
+class CatalogCommand(click.Command):
+    """A command that finds its catalog once its own options are parsed, so `--help` and a
+    mistyped option answer anywhere; a folder that is no catalog is one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if self.name not in RUNS_ANYWHERE:
+            try:
+                ctx.obj = catalog_root(ctx.find_root().params.get("root"))
+            except click.UsageError as error:
+                echo(error.message, err=True)
+                ctx.exit(2)
+        return super().invoke(ctx)
+
+
+class CatalogGroup(click.Group):
+    """The tool's groups: their commands find the catalog (CatalogCommand), and the output
+    streams survive any encoding before anything is printed, `--help` included."""
+
+    command_class = CatalogCommand
+    group_class = type  # `report` is a CatalogGroup too
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        _survive_any_encoding()
+        return super().main(*args, **kwargs)
 
 
 def _iso_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -133,15 +215,15 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="advocate-catalog", prog_name="advocate-catalog")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help=ROOT_HELP)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              show_default="the current folder or the nearest parent holding catalog.yaml",
+              help=ROOT_HELP)
 @click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
-@click.pass_context
-def main(ctx: click.Context, root: Path, debug: bool) -> None:
+def main(root: Path | None, debug: bool) -> None:
     """Validate, build and serve the customer advocate catalog."""
-    ctx.obj = root.resolve()
+    # Each command finds the catalog itself (CatalogCommand): a command's --help needs none.
 
 
 def _summary(result: Result) -> str:
@@ -175,13 +257,14 @@ def validate_command(root: Path, fmt: str, strict: bool, as_of: dt.date | None) 
 
 
 @main.command("build")
-@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Output folder  [default: site/ under --root]")
+@click.option("--site", "site", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              show_default=f"{SITE_FOLDER}/ in the catalog's folder", help="Output folder.")
 @click.option("--as-of", callback=_iso_date, metavar="YYYY-MM-DD",
               help="Check dates against this day instead of today.")
 @click.option("--timings", is_flag=True, help="Also print seconds per stage, as JSON.")
 @click.option("--full", is_flag=True,
-              help="Rebuild everything, ignoring what the last build made (kept in .cache/).")
+              help="Rebuild everything, ignoring what the last build left in its cache "
+                   f"({cache.HOME}).")
 @click.pass_obj
 @_friendly
 def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings: bool,
@@ -191,7 +274,7 @@ def build_command(root: Path, site: Path | None, as_of: dt.date | None, timings:
     Only what changed since the last build is redone; with nothing changed the site is left as is.
     """
     shown = Progress()
-    summary = build(root, site or root / "site", as_of, reuse=not full, progress=shown.stage,
+    summary = build(root, site or root / SITE_FOLDER, as_of, reuse=not full, progress=shown.stage,
                     count=shown.count)
     for warning in summary.warnings:
         echo(str(warning), err=True)
@@ -214,7 +297,7 @@ def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
     """Build, then serve site/ on localhost for preview (Ctrl+C stops)."""
     from .serve import Failure, rebuild, server, snapshot
     from .serve import watch as watching
-    site = root / "site"
+    site = root / SITE_FOLDER
     debug = click.get_current_context().find_root().params.get("debug", False)
 
     def failed(failure: Failure) -> None:
@@ -227,6 +310,10 @@ def serve_command(root: Path, port: int, no_build: bool, watch: bool) -> None:
         else:
             echo(failure.line, err=True)
 
+    if no_build and not (site / "index.html").is_file():
+        echo(f"{site}: no built site to serve (no index.html) — run `advocate-catalog serve` "
+             "without --no-build, or `advocate-catalog build` first", err=True)
+        sys.exit(2)
     since = snapshot(root) if watch else None  # an edit saved during the first build is rebuilt too
     first: Failure | None = None
     if not no_build and watch and site.is_dir():

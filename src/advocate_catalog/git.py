@@ -23,7 +23,9 @@ from .load import _RESOLVABLE, BOOL, DATE, FLOAT, INT, MAP, MAX_DEPTH, NULL, SEQ
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        # git writes paths (core.quotePath=false) and files as UTF-8 whatever the locale says
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, encoding="utf-8",
+                              errors="replace", check=False)
     except OSError as error:
         raise GitError(f"git could not run ({error.strerror}) — install git") from None
     if check and done.returncode != 0:
@@ -156,7 +158,7 @@ def read_history(root: Path, folder: str, wanted: set[str], today: dt.date) -> H
     if shallow:
         where = git(root, "rev-parse", "--git-path", "shallow", check=False).stdout.strip()
         with contextlib.suppress(OSError):  # no file: nothing cut
-            boundary = frozenset((root / where).read_text().split())
+            boundary = frozenset((root / where).read_text(encoding="utf-8").split())
     done = git(root, "-c", "core.quotePath=false", "log", "--first-parent", "-m", "--no-renames",
                "--raw", "--no-abbrev", "--relative", f"--format={LOG_FORMAT}", "--", folder,
                check=False)

@@ -86,7 +86,8 @@ def _run(binary: str, source: Path, bundle: Path, shard: int) -> None:
     runs Python, and takes a second for what needs a few milliseconds."""
     command = [binary, "--site", str(source), "--output-path", str(bundle), "--silent"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
+        done = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace",
+                              timeout=1800, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BuildError(f"Pagefind could not run ({error}) — reinstall with "
                          "`python -m pip install -e .`") from None
