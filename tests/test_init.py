@@ -204,8 +204,10 @@ def test_upgrade_rewrites_what_an_older_version_generated_and_shows_the_diff(com
     old_commit = "0" * 40
     for path in (".github/workflows/deploy.yml", ".pre-commit-config.yaml"):
         for copy in (company / path, company / ".advocate-catalog" / "generated" / path):
-            copy.write_text(copy.read_text().replace(scaffold.built_from() or "-", old_commit), encoding="utf-8")
-    deploy, pre_commit = company / ".github" / "workflows" / "deploy.yml", company / ".pre-commit-config.yaml"
+            text = copy.read_text(encoding="utf-8")
+            copy.write_text(text.replace(scaffold.built_from() or "-", old_commit), encoding="utf-8")
+    deploy = company / ".github" / "workflows" / "deploy.yml"
+    pre_commit = company / ".pre-commit-config.yaml"
     code, out, err = _run("upgrade", "--check", root=company)
     assert code == 1 and "2 generated file(s) out of date" in err
     assert f"-          {_tool_install(old_commit)}" in out

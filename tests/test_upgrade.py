@@ -142,7 +142,8 @@ def _wheel(folder: Path, version: str) -> Path:
     path = folder / f"advocate_catalog-{version}-py3-none-any.whl"
     info = f"advocate_catalog-{version}.dist-info"
     files = {f"{info}/METADATA": f"Metadata-Version: 2.1\nName: advocate-catalog\nVersion: {version}\n",
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+             f"{info}/WHEEL": ("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                               "Tag: py3-none-any\n")}
     record = []
     with zipfile.ZipFile(path, "w") as archive:
         for name, text in files.items():
@@ -264,3 +265,19 @@ def test_an_upgrade_from_the_previous_release_keeps_every_customisation(tmp_path
     code, _, err = _run("build", root=repo)
     assert code == 0, err
     assert "Questions? #acme-advocacy" in (repo / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_validate_warns_in_the_pull_request_about_an_override_using_a_variable_that_is_gone(
+        company: Path) -> None:
+    """The build would stop on it; the pull request that brings the override hears it first."""
+    (company / "templates").mkdir()
+    (company / "templates" / "advocate.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n  <a href=\"{{ request_href }}\">Ask</a>\n"
+        "{% endblock %}\n", encoding="utf-8")
+    code, out, _ = _run("validate", "--strict", root=company)
+    assert code == 1
+    assert ("templates/advocate.html:3:15: warning: 'request_href' is not given to templates in this "
+            "version — advocate.html receives request_links instead") in out
+    (company / "templates" / "advocate.html").write_text(
+        "{% extends 'base.html' %}\n{% set request_href = '#' %}\n", encoding="utf-8")
+    assert _run("validate", "--strict", root=company)[0] == 0  # its own variable of that name

@@ -71,7 +71,7 @@ def built_from() -> str | None:
         return commit if isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{40}", commit) else None
     if (layers.CHECKOUT / ".git").exists():
         found = subprocess.run(["git", "-C", str(layers.CHECKOUT), "rev-parse", "HEAD"],
-                               capture_output=True, text=True, check=False)
+                               capture_output=True, text=True, encoding="utf-8", check=False)
         commit = found.stdout.strip()
         return commit if found.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
     return None
@@ -159,7 +159,8 @@ def wheel_sha256(requirement: str, index: str | None, where: str) -> str:
                    "--no-deps", "--only-binary", ":all:", "--dest", folder]
         if index:
             command += ["--index-url", str(index)]
-        done = subprocess.run([*command, requirement], capture_output=True, text=True, check=False)
+        done = subprocess.run([*command, requirement], capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
         wheels = sorted(Path(folder).glob("*.whl"))
         if done.returncode or len(wheels) != 1:
             why = (done.stderr.strip().splitlines() or ["no wheel"])[-1]

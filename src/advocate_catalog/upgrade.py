@@ -82,7 +82,7 @@ def _diff(old: str, new: str, path: str) -> str:
 def first_committed(root: Path, path: str) -> str | None:
     """The file as git first recorded it (what `init` wrote), for a repository without a record."""
     found = subprocess.run(["git", "-C", str(root), "log", "--format=%H", "--diff-filter=A", "--", path],
-                           capture_output=True, text=True, check=False)
+                           capture_output=True, text=True, encoding="utf-8", check=False)
     commits = found.stdout.split()
     if found.returncode or not commits:
         return None

@@ -20,6 +20,7 @@ from .coverage import DIMENSIONS, Target, targets_from
 from .errors import InvalidData, Issue
 from .load import MAX_FILE_BYTES, Document, JsonPath, read, read_regular
 from .model import VOCABULARIES, Advocate, Catalog, Config, Nomination, Record, fold
+from .overrides import stale_variable_issues
 from .recognition import gift_issues, recognition_issues
 from .report import FINAL, is_deal, opportunity_key
 
@@ -822,6 +823,7 @@ def validate(root: Path, today: dt.date | None = None,
                for issue in gift_issues(doc, config, today)]
     catalog.targets, target_issues = load_targets(root, config)
     issues += target_issues
+    issues += stale_variable_issues(root)
     documents = {doc.path: doc for doc, _ in advocate_docs + nomination_docs}
     return Result(catalog, capped(sorted(issues)), documents)
 
