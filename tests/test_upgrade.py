@@ -281,3 +281,35 @@ def test_validate_warns_in_the_pull_request_about_an_override_using_a_variable_t
     (company / "templates" / "advocate.html").write_text(
         "{% extends 'base.html' %}\n{% set request_href = '#' %}\n", encoding="utf-8")
     assert _run("validate", "--strict", root=company)[0] == 0  # its own variable of that name
+
+
+@pytest.mark.slow
+def test_the_generated_install_step_installs_a_working_tool_with_every_hash(company: Path,
+                                                                            tmp_path: Path) -> None:
+    """The deploy job's install lines, as generated, run in a fresh venv: the tool is this
+    checkout's wheel (tool.requirement, locked by its hash), every dependency from the lock."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(wheels), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
+    (wheel,) = wheels.glob("advocate_catalog-*.whl")
+    config = company / "catalog.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"tool:\n  requirement: advocate-catalog @ "
+                      f"{wheel.as_uri()}\n", encoding="utf-8")
+    code, _, err = _run("upgrade", root=company)
+    assert code == 0, err
+    deploy = yaml.safe_load((company / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
+    lines = [line.strip() for step in deploy["jobs"]["build"]["steps"]
+             for line in step.get("run", "").splitlines() if "pip install" in line]
+    assert lines == [f"python -m pip install --require-hashes -r {LOCK}"]
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    for line in lines:
+        done = subprocess.run([str(venv / "bin" / "python"), *line.split()[1:]], cwd=company,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    checked = subprocess.run([str(venv / "bin" / "advocate-catalog"), "validate", "--strict"], cwd=company,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    version = subprocess.run([str(venv / "bin" / "advocate-catalog"), "--version"], capture_output=True,
+                             text=True, check=True).stdout
+    assert scaffold.version() in version
