@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, layers, parallel, search
+from . import cache, layers, parallel, search, theme
 from .errors import BuildError, Issue
 from .load import Positions
 
@@ -300,6 +300,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         listing = sorted(set(written) | set(digests))  # browse pages kept as they were, too
         if prior is None:
             copy_static(root, staging / "static")
+            theme.publish(root, catalog.config.theme, staging / "static")
             (staging / MARKER).write_text(f"{MARKER_TEXT}build {secrets.token_hex(16)}\n",
                                           encoding="utf-8")
             readable_by_all(staging)

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import git, layers
+from . import git, layers, theme
 from .errors import Issue
 from .load import Document, FileTooLarge, Positions, read_regular
 
@@ -108,9 +108,10 @@ def _digest(paths: list[Path], extra: str = "") -> str:
 
 
 def fingerprint(root: Path, today: dt.date) -> str:
-    """Everything every page depends on, hashed: code, config, targets, schemas, templates, day."""
+    """Everything every page depends on, hashed: code, config, targets, the theme's files,
+    schemas, templates, day."""
     code = sorted(PACKAGE.rglob("*.py"))
-    shared = [root / name for name in GLOBAL_FILES]
+    shared = [root / name for name in (*GLOBAL_FILES, *theme.named(root))]
     for name in GLOBAL_FOLDERS:
         for folder in layers.layers(root, name):  # the data repository's and the defaults
             for base, dirs, files in os.walk(folder):  # never into linked folders

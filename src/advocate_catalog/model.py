@@ -123,6 +123,24 @@ class Recognition:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """The `theme:` block of catalog.yaml: the site restyled without copying a template. Files
+    are paths in the data repository; colours `#rgb` or `#rrggbb` (checked by theme.issues)."""
+
+    logo: str = ""  # an image, published as static/theme/<its name>, shown beside the title
+    accent: str = ""  # links, buttons and focus rings, in the light colour scheme
+    accent_dark: str = ""  # the same in the dark one
+    stylesheet: str = ""  # a CSS file, published as static/theme/<its name>, after style.css
+    footer: str = ""  # plain text instead of the default footer sentence
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Theme:
+        data = data or {}
+        return cls(**{key: data.get(key) or "" for key in
+                      ("logo", "accent", "accent_dark", "stylesheet", "footer")})
+
+
+@dataclass(frozen=True)
 class Config:
     """catalog.yaml: site settings, thresholds and the controlled vocabularies, in their order."""
 
@@ -144,6 +162,7 @@ class Config:
     # `search.synonyms`: a word or phrase people type → the words or phrases profiles use for it
     # (added to the built-in table, search.SYNONYMS).
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    theme: Theme = field(default_factory=lambda: Theme())
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Config:
@@ -170,6 +189,7 @@ class Config:
             recognition=Recognition.from_data(data.get("recognition")),
             synonyms={key: tuple(targets) for key, targets in
                       ((data.get("search") or {}).get("synonyms") or {}).items()},
+            theme=Theme.from_data(data.get("theme")),
         )
 
     def ids(self, vocabulary: str) -> list[str]:

@@ -20,7 +20,7 @@ import nh3
 import pycountry
 from markupsafe import Markup
 
-from . import channels, digest, exports, git, nominate, owners, report, reporters, search
+from . import channels, digest, exports, git, nominate, owners, report, reporters, search, theme
 from .activity import AVAILABILITY_LABELS, Availability, ForActivity, availability, log
 from .charts import Bar, bar_chart
 from .coverage import coverage, matching
@@ -585,7 +585,7 @@ def setting(catalog: Catalog, templates: Path | list[Path], today: dt.date) -> S
     listed = sorted(catalog.listed(today), key=lambda a: sort_key(a.name))
     states = {a.id: availability(a, today, config.limits) for a in listed}
     site = {"title": config.title, "company": config.company, "noindex": config.noindex,
-            "today": today}
+            "today": today, "theme": theme.context(config.theme)}
     return Setting(catalog, environment(templates), today, listed, states, site)
 
 

@@ -222,10 +222,10 @@ def signature(root: Path) -> dict[str, tuple[int, int]]:
     """Size and modification time of everything a build reads: data files, catalog.yaml,
     targets.yaml, and the repository's own templates and schemas (the package's change only
     with an upgrade, which restarts `serve`)."""
-    from . import cache, layers
+    from . import cache, layers, theme
 
     found = dict(cache.scan(root))
-    for name in ("catalog.yaml", "targets.yaml"):
+    for name in ("catalog.yaml", "targets.yaml", *theme.named(root)):  # with the theme's files
         try:
             info = (root / name).stat()
             found[name] = (info.st_size, info.st_mtime_ns)

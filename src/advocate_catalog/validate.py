@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import layers, parallel
+from . import layers, parallel, theme
 from .activity import limit_issues, log
 from .coverage import DIMENSIONS, Target, targets_from
 from .errors import InvalidData, Issue
@@ -415,7 +415,9 @@ def load_config(root: Path) -> tuple[Config | None, list[Issue]]:
                                             "not an activity type",
                                             _one_of(sorted(known), item["activity"])))
         issues += _channel_issues(doc)
-    return (None if issues else Config.from_data(doc.data)), issues
+        issues += theme.issues(root, doc)
+    failed = any(issue.severity == "error" for issue in issues)  # a theme's contrast only warns
+    return (None if failed else Config.from_data(doc.data)), issues
 
 
 def _channel_issues(doc: Document) -> list[Issue]:
