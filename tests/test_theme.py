@@ -300,3 +300,12 @@ def test_links_and_buttons_take_the_accent_in_the_browser(browser, themed_url: s
     finally:
         page.close()
 
+
+
+def test_the_fingerprint_reads_no_file_outside_the_repository(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo", with_data=False)
+    set_theme(repo, logo="../logo.svg", stylesheet="/etc/site.css")
+    assert theme.named(repo) == []
+    shutil.copy(ROOT / "catalog.yaml", repo / "catalog.yaml")
+    set_theme(repo, logo="brand/logo.svg")
+    assert theme.named(repo) == ["brand/logo.svg"]

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import yaml
 
 from .errors import Issue
-from .load import Document, read_regular
+from .load import MAX_FILE_BYTES, Document, read_regular
 from .model import Theme
 
 COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -111,14 +111,17 @@ def named(root: Path) -> list[str]:
     without validating it: for the build cache's fingerprint and `serve --watch`, which look
     before validation does. Nothing when the file cannot be read: validation will say why."""
     try:
-        data = yaml.safe_load(read_regular(root / "catalog.yaml", 1_000_000))
+        text = read_regular(root / "catalog.yaml", MAX_FILE_BYTES)
+        if b"theme" not in text:  # the usual case, and every half second under `serve --watch`
+            return []
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         return []
     block = data.get("theme") if isinstance(data, dict) else None
     if not isinstance(block, dict):
         return []
-    return [value for key in ("logo", "stylesheet")
-            if isinstance(value := block.get(key), str) and value]
+    return [value for key in ("logo", "stylesheet")  # never a file outside the repository
+            if isinstance(value := block.get(key), str) and value and not _outside_by_name(value)]
 
 
 def publish(root: Path, theme: Theme, static: Path) -> None:
@@ -129,12 +132,16 @@ def publish(root: Path, theme: Theme, static: Path) -> None:
         destination.write_bytes(read_regular(root / source, MAX_BYTES))
 
 
+def _outside_by_name(value: str) -> bool:
+    relative = PurePosixPath(value)
+    return relative.is_absolute() or ".." in relative.parts or "\\" in value
+
+
 def _outside(root: Path, value: str) -> str:
     """Why `value` may not be read as a file of the data repository, or ''."""
-    relative = PurePosixPath(value)
-    if relative.is_absolute() or ".." in relative.parts or "\\" in value:
+    if _outside_by_name(value):
         return "is outside the data repository"
-    here, mode = root, 0
+    relative, here, mode = PurePosixPath(value), root, 0
     for part in relative.parts:
         here = here / part
         try:
@@ -212,9 +219,9 @@ def _file_issues(root: Path, doc: Document, key: str, value: str, wanted: str) -
                           f"name {wanted} in the data repository")]
     problem = _outside(root, value)
     if problem:
-        hint = ("name a file inside the data repository, by its path from catalog.yaml's folder"
-                if "outside" in problem or "does not exist" in problem else
-                "put the file itself in the data repository: nothing is published through a link")
+        hint = ("put the file itself in the data repository: nothing is published through a link"
+                if "link" in problem else "name a file inside the data repository, by its path "
+                "from the folder catalog.yaml is in")
         return [doc.issue(where, f"theme.{key} '{value}' {problem}", hint)]
     try:
         data = read_regular(root / value, MAX_BYTES)
