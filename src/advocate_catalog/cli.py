@@ -548,7 +548,7 @@ def upgrade_command(root: Path, check: bool) -> None:
 @_friendly
 def import_command(root: Path, csv_file: Path, mapping_file: Path, write: bool,
                    as_of: dt.date | None) -> None:
-    """Turn the rows of a spreadsheet or CRM export (CSV) into nominations or profiles."""
+    """Turn the rows of a spreadsheet or CRM export (CSV, or Excel .xlsx) into nominations or profiles."""
     from . import importer
     today = as_of or dt.date.today()
     mapping = importer.load_mapping(root, mapping_file, str(mapping_file))

@@ -4,16 +4,15 @@ A mapping file names the columns, translates the CRM's values into catalog.yaml'
 defaults. Each row is checked exactly as `validate` checks a file, and every problem is reported
 at its cell as `FILE.csv:ROW:COL` (ROW as the spreadsheet shows it: the header is row 1). The
 key column's value is kept in `private.external_id`, so running the import again skips the rows
-it already brought in, and no existing file is ever replaced.
+it already brought in, and no existing file is ever replaced. What it writes passes `validate
+--strict`: a new file sharing its name with another person's says so in `not_same_as`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,13 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError, InvalidData, Issue
-from .load import Document, JsonPath, read, read_regular, to_yaml
+from .load import Document, JsonPath, read, to_yaml
 from .model import Config, fold
 from .nominate import ADVOCATE_ORDER, NOMINATION_ORDER, slugify, write_new
+from .tables import DELIMITERS, Table, read_table, text_encoding
 from .text import strip
-from .validate import Result, check_document, compile_schemas, file_validator, schema_issues
+from .validate import (
+    Person,
+    Result,
+    check_document,
+    compile_schemas,
+    file_validator,
+    looks_same,
+    person,
+    schema_issues,
+)
 
-MAX_CSV_BYTES = 50_000_000
 # Python's csv default, and the longest text field Salesforce has (Long Text Area): longer is not
 # a note but a paste gone wrong, and would land in a YAML file whole.
 MAX_CELL_CHARS = 131_072
@@ -66,6 +74,8 @@ class Mapping:
     values: dict[str, dict[str, Any]]           # field -> folded cell text -> value or {field: value}
     defaults: dict[str, Any]
     month_first: bool
+    encoding: str | None = None                 # None: UTF-8, or Windows-1252 when it reads as such
+    delimiter: str | None = None                # None: found from the header
 
 
 @dataclass
@@ -76,10 +86,11 @@ class Plan:
     files: dict[str, str] = field(default_factory=dict)   # relative path -> YAML text
     already: int = 0                                      # rows imported by an earlier run
     issues: list[Issue] = field(default_factory=list)
+    header_row: int = 1
 
     @property
     def reported_rows(self) -> int:
-        return len({issue.line for issue in self.issues})
+        return len({issue.line for issue in self.issues if issue.line > self.header_row})
 
 
 def _folded(text: str) -> str:
@@ -96,6 +107,11 @@ def load_mapping(root: Path, path: Path, display: str) -> Mapping:
         if name not in FIELDS:
             doc.issues.append(doc.issue(("columns", name), f"'{name}' is not a field import can fill",
                                         _close(name, sorted(FIELDS)), key=True))
+    encoding = doc.data.get("encoding") if not doc.issues else None
+    if isinstance(encoding, str) and text_encoding(encoding) is None:
+        doc.issues.append(doc.issue(("encoding",), f"'{encoding}' is not an encoding Python knows",
+                                    "e.g. cp1252 (Excel, Western Windows), cp1250 (Central Europe), "
+                                    "utf-8, utf-16, shift_jis"))
     if doc.issues:
         raise InvalidData(doc.issues)
     data = doc.data
@@ -104,48 +120,13 @@ def load_mapping(root: Path, path: Path, display: str) -> Mapping:
     values = {name: {_folded(str(cell)): value for cell, value in table.items()}
               for name, table in (data.get("values") or {}).items()}
     return Mapping(data.get("kind", "nomination"), data["key"], columns, values,
-                   dict(data.get("defaults") or {}), data.get("dates", "month-first") == "month-first")
+                   dict(data.get("defaults") or {}), data.get("dates", "month-first") == "month-first",
+                   encoding, DELIMITERS[data["delimiter"]] if "delimiter" in data else None)
 
 
 def _close(value: str, allowed: list[str]) -> str:
     near = difflib.get_close_matches(value, allowed, n=1)
     return f"did you mean '{near[0]}'?" if near else "use one of: " + ", ".join(allowed)
-
-
-def read_rows(csv_path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV export (UTF-8, with or without Excel's byte order mark)."""
-    try:
-        raw = read_regular(csv_path, MAX_CSV_BYTES)
-    except OSError as error:
-        raise CatalogError(f"{csv_path}: cannot be read ({error.strerror or error}) — give a regular "
-                           f"CSV file under {MAX_CSV_BYTES // 1_000_000} MB") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise CatalogError(f"{csv_path}:{line}:1: the file is not UTF-8 — export it as \"CSV UTF-8\" "
-                           "(Excel) or with UTF-8 encoding (Salesforce, HubSpot)") from None
-    sample = text[:20_000]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    records = _records(text, dialect)
-    if not records:
-        raise CatalogError(f"{csv_path}:1:1: the file is empty — export the report with its header row")
-    return [cell.strip() for cell in records[0]], records[1:]
-
-
-def _records(text: str, dialect: Any) -> list[list[str]]:
-    """Every record, however long its cells: `plan` reports a long cell at its row and column,
-    where csv's own field limit would stop the whole file with no place to point at. The limit is
-    process-wide, so it is raised only while this text is read."""
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
-    finally:
-        csv.field_size_limit(limit)
 
 
 class _Row:
@@ -156,6 +137,7 @@ class _Row:
         self.issues: list[Issue] = []
         self.places: dict[JsonPath, tuple[int, int]] = {}
         self.refused: set[JsonPath] = set()
+        self.columns: dict[int, str] = {}  # column number -> its header, for the mapped columns
 
     def problem(self, column: int, message: str, hint: str, severity: str = "error") -> None:
         self.issues.append(Issue(self.display, self.number, column, severity, message, hint))  # type: ignore[arg-type]
@@ -175,16 +157,20 @@ def _has(record: dict[str, Any], name: str) -> bool:
     return last in record
 
 
+_TIME = r"(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"  # as reports add it: 9:12 AM
+
+
 def parse_date(text: str, month_first: bool) -> dt.date | None:
-    """ISO dates and timestamps, 03/14/2026 (or 14/03/2026), 14.03.2026, 14 Mar 2026, Mar 14, 2026."""
+    """ISO dates and timestamps, 03/14/2026 (or 14/03/2026), 14.03.2026, each maybe with a time
+    (11/3/2026, 9:12 AM), 14 Mar 2026, Mar 14, 2026."""
     text = text.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
             return dt.date.fromisoformat(text[:10])
-        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME, text):
             a, b, year = map(int, match.groups())
             return dt.date(year, a, b) if month_first else dt.date(year, b, a)
-        if match := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
+        if match := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME, text):
             day, month, year = map(int, match.groups())
             return dt.date(year, month, day)
         words = re.findall(r"[^\W\d_]+|\d+", fold(text))
@@ -266,8 +252,11 @@ def _row_record(row: _Row, mapping: Mapping, convert: Converter) -> dict[str, An
                     convert.one(name, part) if name in LIST_FIELDS else (part, None))
                 (bad if why else items).append(part if why else value)
             if bad:
-                row.problem(column, f"{columns[0]} '{bad[0]}' is not in catalog.yaml",
-                            f"add it under values.{name} in the mapping, or use one of: "
+                said = ", ".join(f"'{part}'" for part in dict.fromkeys(bad))
+                one = len(set(bad)) == 1
+                row.problem(column, f"{columns[0]} {said} {'is' if one else 'are'} not in catalog.yaml",
+                            f"add {'it' if one else 'each'} under values.{name} in the mapping, or "
+                            "use one of: "
                             + ", ".join(sorted({v for v in convert.lookups[name].values()})))
                 row.refused.add(path)
             values = list(dict.fromkeys(items))
@@ -284,7 +273,9 @@ def _row_record(row: _Row, mapping: Mapping, convert: Converter) -> dict[str, An
                 ", or use one of: " + ", ".join(sorted(set(convert.lookups[name].values())))
                 if name in convert.lookups else ""))
             if name in DATE_FIELDS:
-                hint = ("write it as YYYY-MM-DD, MM/DD/YYYY (dates: month-first) or DD.MM.YYYY")
+                order = ("MM/DD/YYYY (dates: month-first)" if mapping.month_first
+                         else "DD/MM/YYYY (dates: day-first)")
+                hint = f"write it as YYYY-MM-DD, {order} or DD.MM.YYYY"
             if name == "company.country":
                 hint = "use the two-letter ISO code, e.g. GB, or add it under values.company.country"
             row.problem(column, f"{columns[0]} '{text}' {why}", hint)
@@ -305,8 +296,10 @@ def _suffixed(stem: str, suffix: str) -> str:
     return f"{stem[:MAX_ID_CHARS - len(suffix) - 1].strip('-')}-{suffix}".strip("-")
 
 
-def _id_for(record: dict[str, Any], key: str, taken: set[str]) -> str:
-    """The file name, never one in `taken` (case-folded ids of files on disk and earlier rows).
+def _id_for(record: dict[str, Any], key: str, taken: dict[str, str]) -> tuple[str, str | None]:
+    """The file name, never one in `taken` (case-folded ids of files on disk and earlier rows,
+    each with what holds it); and, when a name in Latin letters had to get a hash, what holds
+    the id its name gives.
 
     The person's name in Latin letters; their company added when another file has it; a short
     hash of the key (the row's own) when that is taken too, or the name is in another script.
@@ -321,27 +314,53 @@ def _id_for(record: dict[str, Any], key: str, taken: set[str]) -> str:
     stem = base or company or "advocate"
     candidates = ([base[:MAX_ID_CHARS].strip("-"), f"{base}-{company}"[:MAX_ID_CHARS].strip("-")]
                   if base else [])
-    candidates.append(_suffixed(stem, digest))
+    held = taken.get(candidates[0]) if candidates else None
     for candidate in candidates:
         if candidate and candidate not in taken:
-            return candidate
+            return candidate, None
+    chosen = _suffixed(stem, digest)
     number = 2  # two keys with the same short hash: numbered, in the order of the rows
-    while _suffixed(stem, f"{digest}-{number}") in taken:
+    while chosen in taken:
+        chosen = _suffixed(stem, f"{digest}-{number}")
         number += 1
-    return _suffixed(stem, f"{digest}-{number}")
+    return chosen, held
 
 
 _MISSING = re.compile(r"^(?:(?P<parent>[\w.]+): )?missing required field '(?P<name>\w+)'")
 
 
-def _at_cell(display: str, issue: Issue) -> Issue:
-    """An issue of the would-be file, told in the terms of the import: a missing field is a
-    column to map or a default to give, not a line to add to YAML."""
-    hint = issue.hint
+class _RowDocument(Document):
+    """The file a row would become. A refused cell is reported once, at its cell, and the schema's
+    errors at that field are skipped; unlike a file's refused value it hides nothing around it (a
+    missing Title is still missing when the owner is unknown)."""
+
+    def near_refused(self, path: JsonPath) -> bool:
+        return any(path[:len(refused)] == refused for refused in self.refused)
+
+
+def _at_cell(row: _Row, mapping: Mapping, header: list[str], issue: Issue) -> Issue | None:
+    """An issue of the would-be file, told in the terms of the import: a required field left
+    empty is its cell (or the column to map, or the default to give); other problems name the
+    column they are in. None for a field whose cell was refused (already reported)."""
+    message, column, hint = issue.message, issue.col, issue.hint
     if match := _MISSING.match(issue.message):
         name = ".".join(filter(None, (match["parent"], match["name"])))
-        hint = f"map a column to {name} under columns:, or give it under defaults: in the mapping"
-    return Issue(display, issue.line, issue.col, issue.severity, issue.message, hint)
+        if tuple(name.split(".")) in row.refused:
+            return None
+        sources = [c for field_name, cols in mapping.columns.items()
+                   if field_name == name or field_name.startswith(f"{name}.") for c in cols]
+        if sources:
+            column = header.index(sources[0]) + 1
+            message = f"{name} is required, and the row leaves it empty ({', '.join(sources)})"
+            hint = f"fill the cell in the export, or give {name} under defaults: in the mapping"
+        else:
+            hint = f"map a column to {name} under columns:, or give it under defaults: in the mapping"
+    elif issue.message.startswith("unknown field 'not_same_as'"):
+        hint = ("this catalog's own schemas/ predate not_same_as: copy the advocate and nomination "
+                "schemas of the installed advocate-catalog into it")
+    elif (header_name := row.columns.get(column)) and header_name not in message:
+        message = f"{message} ({header_name})"
+    return Issue(row.display, issue.line, column, issue.severity, message, hint)
 
 
 def imported_keys(result: Result) -> dict[str, str]:
@@ -354,105 +373,181 @@ def imported_keys(result: Result) -> dict[str, str]:
     return keys
 
 
+@dataclass(frozen=True)
+class _Known:
+    """Someone a row is compared with: a file in the catalog, or an earlier row of the export."""
+
+    person: Person
+    who: str                  # name and company as written, for messages
+    path: str | None = None   # a file on disk
+    row: int = 0              # or a row of this export,
+    key: str = ""             # under this key,
+    written: bool = False     # which becomes a file (its id is person.id)
+
+
+def _who(record: dict[str, Any]) -> str:
+    company = record.get("company")
+    name = company.get("name") if isinstance(company, dict) else None
+    return f"{record.get('name')} of {name}" if name else str(record.get("name"))
+
+
+def read_export(csv_path: Path, mapping: Mapping) -> Table:
+    """The export's header and rows, read as the mapping says (encoding, delimiter)."""
+    expected = frozenset({mapping.key, *(c for cols in mapping.columns.values() for c in cols)})
+    return read_table(csv_path, csv_path.name, encoding=mapping.encoding, delimiter=mapping.delimiter,
+                      expected=expected)
+
+
 def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt.date) -> Plan:
     """Everything an import would write and report; nothing is written here."""
     catalog = result.catalog
     if catalog is None:
         raise InvalidData(result.issues)
     display = csv_path.name
-    header, records = read_rows(csv_path)
+    table = read_export(csv_path, mapping)
+    header = table.header
     missing = [c for cols in [*mapping.columns.values(), (mapping.key,)] for c in cols if c not in header]
     if missing:
-        raise CatalogError(f"{display}:1:1: the mapping names column '{missing[0]}', which the file "
-                           f"does not have — {_close(missing[0], header)}")
+        raise CatalogError(f"{display}:{table.header_row}:1: the mapping names column '{missing[0]}', "
+                           f"which the file does not have — {_close(missing[0], header)}")
     schemas = compile_schemas(root, catalog.config)
     checker = schemas.nomination if mapping.kind == "nomination" else schemas.advocate
     folder, order = (("nominations", NOMINATION_ORDER) if mapping.kind == "nomination"
                      else ("advocates", ADVOCATE_ORDER))
     convert = Converter(catalog.config, mapping)
     known = imported_keys(result)
-    # Case-folded, as a disk on macOS or Windows compares names.
-    taken = {Path(path).stem.casefold() for path in (result.documents or {})}
-    taken |= {p.stem.casefold() for kind in ("advocates", "nominations")
-              for p in (root / kind).glob("*.yaml")}
-    names = {_person(r.data): r.path for r in [*catalog.advocates, *catalog.nominations]}
+    documents = result.documents or {}
+    # Case-folded, as a disk on macOS or Windows compares names; each with what holds it.
+    taken = {Path(path).stem.casefold(): path for path in documents}
+    taken |= {p.stem.casefold(): f"{kind}/{p.name}" for kind in ("advocates", "nominations")
+              for p in sorted((root / kind).glob("*.yaml"))}
+    people: dict[str, list[_Known]] = {}  # comparable name -> the files and earlier rows bearing it
+    for path, doc in documents.items():
+        if isinstance(doc.data, dict) and doc.data.get("name"):
+            someone = person(Path(path).stem, doc.data, nomination=path.startswith("nominations/"))
+            people.setdefault(someone.name, []).append(_Known(someone, _who(doc.data), path=path))
     key_column = header.index(mapping.key) + 1
     mapped = {mapping.key, *(column for columns in mapping.columns.values() for column in columns)}
     used = [i for i, name in enumerate(header) if name in mapped]  # long cells elsewhere are never read
     seen: dict[str, int] = {}
-    people: dict[tuple[str, str], tuple[int, str]] = {}  # person -> the row and key first naming them
-    out = Plan(rows=len(records))
-    for number, cells in enumerate(records, start=2):
+    rows = _without_footer(table.rows)
+    out = Plan(rows=len(rows), issues=list(table.issues), header_row=table.header_row)
+    for number, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
         row = _Row(display, number, {name: (i + 1, strip(cells[i]).replace("\r\n", "\n").strip())
                                      for i, name in enumerate(header) if i < len(cells)})
-        long_cells = [(i, len(cells[i])) for i in used
-                      if i < len(cells) and len(cells[i]) > MAX_CELL_CHARS]
-        for i, length in long_cells:
-            row.problem(i + 1, f"{header[i]} is {length:,} characters long, more than the "
-                        f"{MAX_CELL_CHARS:,} a cell may hold", "shorten it in the CRM and export "
-                        "again, or leave the column out of the mapping; this row is skipped")
-        if long_cells:
-            out.issues += row.issues
-            continue
+        row.columns = {i + 1: name for i, name in enumerate(header) if name in mapped}
+        for i in used:
+            if i < len(cells) and len(cells[i]) > MAX_CELL_CHARS:
+                row.problem(i + 1, f"{header[i]} is {len(cells[i]):,} characters long, more than the "
+                            f"{MAX_CELL_CHARS:,} a cell may hold", "shorten it in the CRM and export "
+                            "again, or leave the column out of the mapping")
+                row.cells[header[i]] = (i + 1, "")
+                row.refused |= {tuple(name.split(".")) for name, columns in mapping.columns.items()
+                                if header[i] in columns}
         key = row.cells.get(mapping.key, (0, ""))[1]
-        if not key:
-            row.problem(key_column, f"no {mapping.key}", "every row needs the key column filled: it is "
-                        "how a later import knows the row is already in the catalog")
-            out.issues += row.issues
-            continue
         if key in known:
             out.already += 1
             continue
         if key in seen:
-            row.problem(key_column, f"{mapping.key} '{key}' is also on row {seen[key]}",
-                        "this row is skipped; merge the two rows in the export if they differ",
-                        "warning")
+            row.problem(key_column, f"row {seen[key]} and row {number} have the same {mapping.key} "
+                        f"'{key}'", "this row is skipped; merge the two rows in the export if they "
+                        "differ", "warning")
             out.issues += row.issues
             continue
-        seen[key] = number
+        if key:
+            seen[key] = number
+        else:
+            row.problem(key_column, f"no {mapping.key}", "every row needs the key column filled: it is "
+                        "how a later import knows the row is already in the catalog")
         record = _row_record(row, mapping, convert)
-        _set(record, "private.external_id", key)
-        person = _person(record)
-        # A row with errors still names its person: fixing it must not reveal a duplicate later.
-        earlier = people.setdefault(person, (number, key)) if all(person) else (number, key)
-        if same := names.get(person):
-            row.problem(key_column, f"{record.get('name')} of {record['company']['name']} is already "
-                        f"in the catalog ({same})", f"add `external_id: {key}` under private: in that "
-                        "file to link it, or leave the row out")
-        elif earlier[0] != number:
-            row.problem(key_column, f"{record.get('name')} of {record['company']['name']} is also on "
-                        f"row {earlier[0]} ({mapping.key} {earlier[1]})", "one person under two "
-                        f"{mapping.key}s: merge them in the CRM, or leave this row out")
-        if same or earlier[0] != number:
-            out.issues += row.issues
-            continue
-        record["id"] = _id_for(record, key, taken)
+        if key:
+            _set(record, "private.external_id", key)
+        me = person("", record, nomination=mapping.kind == "nomination")
+        namesakes = _compare(row, me, record, people.get(me.name, []) if me.name else [], mapping.key,
+                             key_column)
+        record["id"], held = _id_for(record, key or str(number), taken)
+        if namesakes:
+            record["not_same_as"] = namesakes
         if isinstance(record.get("company"), dict):
             record["company"] = {k: record["company"][k] for k in sorted(
                 record["company"], key=lambda k: COMPANY_ORDER.index(k) if k in COMPANY_ORDER else 99)}
         ordered = {name: record[name] for name in order if name in record}
         ordered |= {name: value for name, value in record.items() if name not in ordered}
-        doc = Document(f"{folder}/{record['id']}.yaml", ordered)
+        doc = _RowDocument(f"{folder}/{record['id']}.yaml", ordered)
         doc.positions.maps()[0].update(row.places)
         doc.positions.maps()[0][()] = (number, key_column)
         doc.refused |= row.refused
         check_document(doc, record["id"], checker, today)
-        row.issues += [_at_cell(display, issue) for issue in doc.issues]
+        row.issues += [issue for issue in (_at_cell(row, mapping, header, i) for i in doc.issues) if issue]
+        written = not any(issue.severity == "error" for issue in row.issues)
+        if written and held:
+            why = (f"an id keeps the first {MAX_ID_CHARS} characters of a name"
+                   if len(slugify(str(record.get("name", "")))) > MAX_ID_CHARS
+                   else "and so is the name with the company")
+            row.problem(key_column, f"{_who(record)} gets the id {record['id']}: the one the name "
+                        f"gives is taken by {held} ({why})", "nothing to do; to choose another id, "
+                        "rename the file and its id: after the import", "warning")
         out.issues += row.issues
-        if not any(issue.severity == "error" for issue in row.issues):
-            taken.add(record["id"])
+        if written:
+            taken[record["id"].casefold()] = f"row {number}"
             out.files[doc.path] = to_yaml(ordered)
+        if me.name:  # a row with errors still names its person: fixing it must not reveal a duplicate
+            people.setdefault(me.name, []).append(_Known(
+                person(record["id"], record, nomination=me.nomination), _who(record), row=number,
+                key=key, written=written))
     out.issues.sort()
     return out
 
 
-def _person(record: dict[str, Any]) -> tuple[str, str]:
-    """Who a record is, as the duplicate check compares: folded name and company name."""
-    company = record.get("company")
-    return (fold(str(record.get("name", ""))),
-            fold(str(company.get("name", "") if isinstance(company, dict) else "")))
+def _without_footer(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The rows without the empty ones at the end (Excel writes `;;;;` for a formatted empty row)
+    and without a report's footer: lines of one cell after a blank row (Salesforce ends an export
+    with its title, a copyright line and who generated it)."""
+    def filled(at: int) -> int:
+        return sum(1 for cell in rows[at][1] if cell.strip())
+
+    end = len(rows)
+    while end and not filled(end - 1):
+        end -= 1
+    start = end
+    while start and filled(start - 1) == 1:
+        start -= 1
+    if start < end and start and not filled(start - 1):
+        end = start - 1
+        while end and not filled(end - 1):
+            end -= 1
+    return rows[:end]
+
+
+def _compare(row: _Row, me: Person, record: dict[str, Any], namesakes: list[_Known], key_name: str,
+             key_column: int) -> list[str]:
+    """Report the files and earlier rows that are this row's person: the same name at the same
+    company, as `validate.looks_same` has it. Return the ids of the namesakes at other companies,
+    for `not_same_as`; one without a CRM id may be this person after a job change, which only a
+    person can tell, so that is said."""
+    others: list[str] = []
+    for other in namesakes:
+        if other.person.company == me.company and other.path:
+            that = other.person.external_id
+            row.problem(key_column, f"{_who(record)} is already in the catalog ({other.path})",
+                        f"one person under two {key_name}s ({that} and this row's): merge them in "
+                        "the CRM, or leave the row out" if that else "add `external_id: "
+                        f"{me.external_id}` under private: in that file to link it, or leave the row out")
+        elif other.person.company == me.company:
+            row.problem(key_column, f"row {other.row} and row {row.number} are the same person: "
+                        f"{_who(record)}, under {key_name} {other.key or '(none)'} and "
+                        f"{me.external_id or '(none)'}", f"one person under two {key_name}s: merge "
+                        "them in the CRM, or leave this row out")
+        elif other.path or other.written:
+            others.append(other.person.id)
+            if other.path and looks_same(me, other.person):
+                row.problem(key_column, f"{_who(record)} has the name of {other.who} "
+                            f"({other.path}), which has no {key_name}: written as another person, "
+                            f"with not_same_as: [{other.person.id}]", "if it is the same person, who "
+                            "changed jobs, merge the new file into that one instead", "warning")
+    return others
 
 
 def write(root: Path, files: dict[str, str]) -> Iterator[str]:
