@@ -316,8 +316,9 @@ def test_this_repository_is_a_data_repository_in_step_with_itself() -> None:
     init writes; its own workflows are the originals, never rewritten."""
     code, out, err = _run("upgrade", "--check", root=ROOT)
     assert code == 0, out + err
+    tool = scaffold.Tool("advocate-catalog==0", "0")
     assert (ROOT / ".vscode" / "settings.json").read_text() == scaffold.starter(
-        TODAY, "0")[".vscode/settings.json"]
+        TODAY, tool)[".vscode/settings.json"]
     assert scaffold.is_source(ROOT)
 
 
