@@ -429,6 +429,7 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
     key_column = header.index(mapping.key) + 1
     mapped = {mapping.key, *(column for columns in mapping.columns.values() for column in columns)}
     used = [i for i, name in enumerate(header) if name in mapped]  # long cells elsewhere are never read
+    named = {i + 1: header[i] for i in used}
     seen: dict[str, int] = {}
     rows = _without_footer(table.rows)
     out = Plan(rows=len(rows), issues=list(table.issues), header_row=table.header_row)
@@ -437,7 +438,7 @@ def plan(root: Path, csv_path: Path, mapping: Mapping, result: Result, today: dt
             continue
         row = _Row(display, number, {name: (i + 1, strip(cells[i]).replace("\r\n", "\n").strip())
                                      for i, name in enumerate(header) if i < len(cells)})
-        row.columns = {i + 1: name for i, name in enumerate(header) if name in mapped}
+        row.columns = named
         for i in used:
             if i < len(cells) and len(cells[i]) > MAX_CELL_CHARS:
                 row.problem(i + 1, f"{header[i]} is {len(cells[i]):,} characters long, more than the "

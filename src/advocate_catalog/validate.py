@@ -644,13 +644,13 @@ class Person:
     not_same_as: frozenset[str]
 
 
-def person(id: str, data: Any, *, nomination: bool) -> Person:
+def person(file_id: str, data: Any, *, nomination: bool) -> Person:
     """The Person a file's data (or a would-be file's) describes."""
     data = data if isinstance(data, dict) else {}
     company, private = data.get("company"), data.get("private")
     external = private.get("external_id") if isinstance(private, dict) else None
     others = data.get("not_same_as")
-    return Person(id, _comparable(data.get("name") or ""),
+    return Person(file_id, _comparable(data.get("name") or ""),
                   _comparable(company.get("name") or "") if isinstance(company, dict) else "",
                   nomination, external if isinstance(external, str) else "",
                   frozenset(o for o in others if isinstance(o, str)) if isinstance(others, list)
