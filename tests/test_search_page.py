@@ -375,3 +375,64 @@ def test_names_written_with_letters_of_their_own_are_found_typed_plainly(browser
         page.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+# --- The first visit over a VPN (issue 25) ------------------------------------------------------
+
+VPN = {"offline": False, "latency": 40, "downloadThroughput": 20_000_000 / 8,
+       "uploadThroughput": 20_000_000 / 8}
+
+
+def _over_a_vpn(browser):
+    """A fresh context (empty cache, as a first visit) whose page goes through Chromium's own
+    network emulation: 20 Mbit/s, 40 ms."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    session = context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.emulateNetworkConditions", VPN)
+    return context, page
+
+
+@pytest.mark.parametrize("address", ["", "?region=emea", "?q=cloud"])
+def test_keys_typed_as_the_page_appears_are_never_lost(browser, site_url: str, address: str) -> None:
+    """A rep types the moment the box appears, 60 ms a key, on a first visit over a VPN: the box
+    ends up holding every key, the address never overwrites it, and the results are those of
+    the words typed (with any filter the address gave kept)."""
+    context, page = _over_a_vpn(browser)
+    try:
+        page.goto(f"{site_url}{address}", wait_until="commit")
+        page.wait_for_selector("#q", state="visible")
+        page.type("#q", "governance", delay=60)
+        assert page.input_value("#q") == "governance"
+        page.wait_for_function(
+            "() => document.querySelector('.results').dataset.shownQuery === 'governance'"
+            " && document.querySelector('.results').getAttribute('aria-busy') === 'false'", timeout=20_000)
+        assert page.input_value("#q") == "governance"
+        assert "q=governance" in page.url
+        names = page.locator("#results .card-name a").all_inner_texts()
+        assert names and _count(page) >= len(names)
+        if "region=emea" in address:
+            assert "region=emea" in page.url and _box(page, "region", "emea").is_checked()
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_a_sort_chosen_as_the_page_appears_is_kept(browser, site_url: str) -> None:
+    context, page = _over_a_vpn(browser)
+    try:
+        page.goto(f"{site_url}?sort=verified", wait_until="commit")
+        page.wait_for_selector("#sort", state="visible")
+        page.select_option("#sort", "name")
+        page.wait_for_function("() => document.documentElement.classList.contains('search-ready')"
+                               " && document.querySelector('.results').getAttribute('aria-busy') === 'false'",
+                               timeout=20_000)
+        assert page.locator("#sort option:checked").inner_text() == "Name"
+        names = page.locator("#results .card-name a").all_inner_texts()
+        assert len(names) > 1
+        assert "sort=name" in page.url
+    finally:
+        context.close()

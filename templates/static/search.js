@@ -986,7 +986,18 @@ showResultsButton.addEventListener("click", () => {
 });
 if (window.matchMedia("(max-width: 760px)").matches) filterPanel.open = false;
 
-const initial = stateFromUrl();
-showStateInForm(initial);
+// The page is usable before this script is: a rep may have typed, ticked or sorted already. The
+// address fills only what the person has not touched, then the search runs for what the form
+// holds — typed words go on as if typed now, so their last word still completes as it is typed.
+const fromUrl = stateFromUrl();
+const typedAlready = queryInput.value !== queryInput.defaultValue;
+if (!typedAlready) queryInput.value = fromUrl.q;
+const sortDefault = Math.max(0, Array.from(sortSelect.options).findIndex((option) => option.defaultSelected));
+const sortedAlready = sortSelect.selectedIndex !== sortDefault;
+chosenSort = sortedAlready ? sortSelect.value : fromUrl.sort;
+for (const box of checkboxes()) {
+  if (box.checked === box.defaultChecked) box.checked = (fromUrl.filters[box.name] || []).includes(box.value);
+}
 document.documentElement.classList.add("search-ready");
-run(initial);
+if (typedAlready) queryInput.dispatchEvent(new Event("input"));
+else runFromForm(false);
