@@ -457,20 +457,39 @@ def promote_command(root: Path, nomination_file: str, as_of: dt.date | None) -> 
 def issue_form_command(root: Path, check: bool) -> None:
     """Write the GitHub issue forms (nominate, request, verify) from catalog.yaml's vocabulary."""
     from . import scaffold, upgrade
-    result = upgrade.plan(root)
-    result.changes = [change for change in result.changes if change.path in scaffold.ISSUE_FORMS]
-    result.record = {path: text for path, text in result.record.items()
-                     if path.removeprefix(f"{upgrade.BASE}/") in scaffold.ISSUE_FORMS}
+    # The forms and their record copies alone: no tool setting (nor a download) is involved.
+    result = upgrade.plan(root, only=scaffold.ISSUE_FORMS)
     if check:
         for change in result.changes:
             echo(f"{change.path}:1:1: out of date with catalog.yaml — run `advocate-catalog "
                  "issue-form` and commit the result", err=True)
+        _report_unresolved(result.unresolved)
         if result.changes:
             sys.exit(1)
         return
     upgrade.write(root, result)
     for change in result.changes:
         echo(f"wrote {change.path}", err=True)
+    _report_merges(result.changes)
+    _report_unresolved(result.unresolved)
+    if result.conflicts or result.unresolved:
+        sys.exit(1)
+
+
+def _report_merges(changes: list[Any]) -> None:
+    for change in changes:
+        if change.how in ("merged", "conflict"):
+            what = (f"{change.conflicts} conflict(s) left between <<<<<<< and >>>>>>> — keep what you "
+                    "need, remove the markers, then commit" if change.conflicts
+                    else "your changes merged with this version's")
+            echo(f"{change.path}: {what}", err=True)
+
+
+def _report_unresolved(paths: list[str]) -> None:
+    for path in paths:
+        echo(f"{path}: still holds the conflict markers of an earlier upgrade, left as it is — resolve "
+             "them (keep what you need, remove the markers), then run this again to merge this "
+             "version's changes", err=True)
 
 
 @main.command("init")
@@ -511,12 +530,8 @@ def upgrade_command(root: Path, check: bool) -> None:
     result = upgrade.plan(root)
     for change in result.changes:
         echo(change.diff, nl=False)
-    for change in result.changes:
-        if change.how in ("merged", "conflict"):
-            what = (f"{change.conflicts} conflict(s) left between <<<<<<< and >>>>>>> — keep what you "
-                    "need, remove the markers, then commit" if change.conflicts
-                    else "your changes merged with this version's")
-            echo(f"{change.path}: {what}", err=True)
+    _report_merges(result.changes)
+    _report_unresolved(result.unresolved)
     for path in result.deleted:
         echo(f"{path}: deleted in this repository — stays deleted (list it in tool.exclude to say so)",
              err=True)
@@ -532,7 +547,7 @@ def upgrade_command(root: Path, check: bool) -> None:
     upgrade.write(root, result)
     echo(f"updated {len(result.changes)} file(s) for advocate-catalog {version}; review with `git diff`, "
          "then commit (with .advocate-catalog/)" if result.changes else "nothing to upgrade", err=True)
-    if result.conflicts:
+    if result.conflicts or result.unresolved:
         sys.exit(1)
 
 

@@ -54,6 +54,13 @@ SOURCE_INSTALL = re.compile(
     r"python -m pip install --require-hashes -r requirements/runtime\.txt[ \t]*$", re.M)
 NAME = "advocate-catalog"
 COMMIT = re.compile(r"@[0-9a-f]{40}$")
+# What a requirement and an index may hold: they are written into `run:` lines of the workflows
+# (inside double quotes), the pre-commit YAML and the pip lock, so no whitespace, quote, `$`,
+# backtick, backslash, brace or bracket (shell, `${{ }}` and pip's `${VAR}` expansion) gets there.
+URL = r"[A-Za-z0-9._~:/?#@!&+,;=%-]+"
+REQUIREMENT = re.compile(rf"[Aa]dvocate[-_.][Cc]atalog *(?:== *[A-Za-z0-9.+!_-]+|@ *(?:git\+)?"
+                         rf"(?:https?|ssh|file)://{URL})")
+INDEX = re.compile(rf"https://{URL}")
 # What the pre-commit hook checks (the same pattern as this repository's .pre-commit-hooks.yaml).
 HOOK_FILES = r"^(advocates/|nominations/|schemas/|templates/|\.schemas/|catalog\.yaml$|targets\.yaml$)"
 
@@ -123,8 +130,18 @@ def resolve_tool(root: Path, pinned: str, settings: dict[str, Any] | None = None
     where = f"{root / 'catalog.yaml'}:{_line_of(root, 'requirement')}:1"
     name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
     if not name or re.sub(r"[-_.]+", "-", name[0]).lower() != NAME:
-        raise BuildError(f"{where}: tool.requirement '{requirement}' does not install {NAME} — write "
+        raise BuildError(f"{where}: tool.requirement {_shown(requirement)} does not install {NAME} — write "
                          f"'{NAME}==VERSION', '{NAME} @ https://…/FILE.whl' or '{NAME} @ git+URL@COMMIT'")
+    if not REQUIREMENT.fullmatch(requirement):
+        raise BuildError(f"{where}: tool.requirement {_shown(requirement)} is not one plain requirement "
+                         "(it is written into the workflows' shell lines and the lock: no spaces inside "
+                         "the URL, no quotes, $, `, \\, braces or line breaks) — write "
+                         f"'{NAME}==VERSION', '{NAME} @ https://…/FILE.whl' or '{NAME} @ git+URL@COMMIT'")
+    if index is not None and not (isinstance(index, str) and INDEX.fullmatch(index)):
+        raise BuildError(f"{root / 'catalog.yaml'}:{_line_of(root, 'index')}:1: tool.index "
+                         f"{_shown(str(index))} is not one https:// URL (it is written into the lock: no "
+                         "spaces, quotes, $, `, \\, braces or line breaks) — write your index's "
+                         "address, e.g. 'https://pypi.example.com/simple'")
     exact = re.fullmatch(rf"{re.escape(name[0])}\s*==\s*([\w.+!-]+)", requirement)
     if exact and exact[1] != pinned:
         raise BuildError(f"{where}: tool.requirement names {exact[1]}, but this is {NAME} {pinned} — the "
@@ -141,6 +158,11 @@ def resolve_tool(root: Path, pinned: str, settings: dict[str, Any] | None = None
                          f"'{NAME}=={pinned}' (a range would install whatever is newest)")
     sha = (known or {}).get(requirement) or wheel_sha256(requirement, index, where)
     return Tool(requirement, pinned, index, sha)
+
+
+def _shown(value: str) -> str:
+    """A setting quoted on one line, whatever it holds."""
+    return json.dumps(value, ensure_ascii=False)[:200]
 
 
 def _line_of(root: Path, key: str) -> int:
@@ -346,6 +368,7 @@ def init(target: Path, today: dt.date, maintainers: str | None = None,
     from .upgrade import record_init  # the upgrade stage builds on this module
     extra |= record_init(target, extra)
     refuse_links(target, [*files, *extra], "init")
+    refuse_wrong_kinds(target, [*files, *extra], "init")
     clashes = [path for path in [*files, *extra] if (target / path).exists()]
     for kind in ("advocates", "nominations"):
         if (target / kind).is_dir() and any((target / kind).iterdir()):
@@ -402,3 +425,26 @@ def refuse_links(root: Path, paths: Iterable[str], command: str) -> None:
         raise BuildError(f"{links[0]}: is a symbolic link (to {os.readlink(links[0])}){more} — "
                          f"{command} writes nothing through links; replace the link with a copy of what "
                          f"it points to (or remove it), then run `advocate-catalog {command}` again")
+
+
+def refuse_wrong_kinds(root: Path, paths: Iterable[str], command: str) -> None:
+    """Raise before anything is written when a file stands where a folder on the way must be, or
+    anything but a file where a generated file goes (links are `refuse_links`' to report)."""
+    for path in paths:
+        here = root
+        parts = PurePosixPath(path).parts
+        for number, part in enumerate(parts, 1):
+            here = here / part
+            if here.is_symlink() or not here.exists():
+                break
+            last = number == len(parts)
+            if not last and not here.is_dir():
+                what = "is a file where"
+                keeps = "a folder"
+            elif last and not here.is_file():
+                what = "is a folder where" if here.is_dir() else "is not a regular file, where"
+                keeps = "a file"
+            else:
+                continue
+            raise BuildError(f"{here}: {what} {command} keeps {keeps} ({path}) — move it away (or remove "
+                             f"it), then run `advocate-catalog {command}` again")
