@@ -13,15 +13,25 @@ const siteRoot = new URL("./", document.baseURI);
 const order = await (await fetch(new URL("search/order.json", siteRoot))).json();
 // No listed advocate means no index at all: the page already says "0 advocates"; stop here.
 if (order.shards.length === 0) throw new Error("the catalog lists no advocates yet");
-const shards = await Promise.all(order.shards.map(async (id) => {
-  // One module instance per shard: the same script under a URL of its own.
-  const pagefind = await import(new URL(`search/${id}/pagefind.js?shard=${id}`, siteRoot).href);
-  await pagefind.options({ baseUrl: siteRoot.pathname });
-  await pagefind.init();
-  // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
-  await pagefind.filters();
-  return { id, pagefind, words: null };
-}));
+// Pagefind is loaded when a search needs it — words typed, a filter ticked — or once the person
+// reaches for the search box: the first screen of a visit without either is the build's own
+// ordered list and counts, and moves no index.
+let shardsLoading = null;
+function loadShards() {
+  shardsLoading ??= Promise.all(order.shards.map(async (id) => {
+    // One module instance per shard: the same script under a URL of its own.
+    const pagefind = await import(new URL(`search/${id}/pagefind.js?shard=${id}`, siteRoot).href);
+    await pagefind.options({ baseUrl: siteRoot.pathname });
+    await pagefind.init();
+    // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
+    await pagefind.filters();
+    return { id, pagefind, words: null };
+  }));
+  return shardsLoading;
+}
+async function allWords() {
+  return Promise.all((await loadShards()).map(shardWords));
+}
 const SORTS = ["available", "asked", "verified", "name"];
 const ranks = {};
 for (const sort of SORTS) ranks[sort] = new Map(order[sort].map((id, place) => [id, place]));
@@ -257,7 +267,7 @@ function isCapitals(text) {
 // kingdom", "public sector", "UK"), with the ways a profile can match it (`alternatives`, each a
 // list of words held in one spelling, as one phrase or not) — found in some shard or in none.
 async function queryTerms(text, typing) {
-  const known = await Promise.all(shards.map(shardWords));
+  const known = await allWords();
   const synonyms = known[0]?.synonyms ?? {};
   const tokens = (text.match(/[\p{L}\p{N}]+/gu) || []).flatMap(
     (raw) => (fold(raw).match(/[\p{L}\p{N}]+/gu) || []).map((word) => ({ raw, word })));
@@ -360,7 +370,8 @@ async function searchFor(all, filters) {
   if (activeGeneration !== generation) throw STALE;  // a newer search waits: stop this one here
   const atoms = all.flatMap((alternative) => alternative.atoms);
   const term = atoms.length ? atoms.map((atom) => atom.spelling).join(" ") : null;
-  const known = await Promise.all(shards.map(shardWords));
+  const shards = await loadShards();
+  const known = await allWords();
   const asked = shards.map((shard, place) => ({ shard, known: known[place] }))
     .filter(({ known: words }) => all.every((alternative) => holdsAlternative(words, alternative)));
   const options = { filters: pagefindFilters(filters) };
@@ -422,7 +433,7 @@ const MOST_WORDS = 4;  // "matching most" combines every subset of at most this 
 // company's product family) weighs nothing beside rarer ones: it is left out of such a query.
 async function planQuery(text, typing) {
   const parsed = await queryTerms(text, typing);
-  const known = await Promise.all(shards.map(shardWords));
+  const known = await allWords();
   const corrected = [];
   const offered = [];
   for (const [place, term] of parsed.entries()) {
@@ -506,7 +517,7 @@ async function resultSet(query, filters) {
   const groups = query.mode === "all" ? [{ subset: query.terms, sign: 1 }] : subsetsOf(query.terms);
   const counts = {};
   const byId = new Map();
-  const known = await Promise.all(shards.map(shardWords));
+  const known = await allWords();
   await Promise.all(groups.map(async ({ subset, sign }) => {
     const parts = partsOf(subset);
     const found = await Promise.all(parts.map((part) => search(part.all)));
@@ -831,13 +842,23 @@ function shownOnScreen(state, ourGeneration) {
   if (ourGeneration === generation) resultsSection.dataset.shownQuery = state.q;
 }
 
+// Nothing asked yet: every listed profile, with the counts the build wrote into the page.
+const NOTHING_ASKED = { terms: [], absent: [], corrected: [], offered: [], common: [], mode: "all" };
+const builtCounts = {};
+for (const node of document.querySelectorAll("[data-facet-count]")) {
+  const [key, value] = node.dataset.facetCount.split(":");
+  (builtCounts[key] ??= {})[value] = Number(node.textContent);
+}
+const everyone = () => ({ results: order.name.map((id) => ({ id })), filters: builtCounts });
+
 async function runSearch(state, ourGeneration, typing) {
-  const query = await planQuery(state.q, typing);
+  const asked = state.q.trim() !== "" || Object.keys(state.filters).length > 0;
+  const query = asked ? await planQuery(state.q, typing) : NOTHING_ASKED;
   if (ourGeneration !== generation) return;
   const term = query.terms.length ? query.terms.map((item) => item.text).join(" ") : null;
-  const main = await resultSet(query, state.filters);
+  const main = asked ? await resultSet(query, state.filters) : everyone();
   if (ourGeneration !== generation || !main) return;
-  const counts = await facetCounts(query, state.filters, main);
+  const counts = asked ? await facetCounts(query, state.filters, main) : builtCounts;
   if (ourGeneration !== generation) return;
   // With no words there is no relevance to rank by: who can be asked now comes first.
   const applied = state.sort || (term === null && query.mode !== "none" ? "available" : "");
@@ -999,5 +1020,10 @@ for (const box of checkboxes()) {
   if (box.checked === box.defaultChecked) box.checked = (fromUrl.filters[box.name] || []).includes(box.value);
 }
 document.documentElement.classList.add("search-ready");
+for (const [target, event] of [[queryInput, "focus"], [queryInput, "pointerdown"], [filterPanel, "pointerdown"],
+  [filterPanel, "focusin"]]) {
+  target.addEventListener(event, () => { loadShards(); }, { once: true });
+}
+if (document.activeElement === queryInput) loadShards();
 if (typedAlready) queryInput.dispatchEvent(new Event("input"));
 else runFromForm(false);
