@@ -152,8 +152,9 @@ def _calls_without_encoding(tree: ast.AST) -> list[int]:
         method = isinstance(func, ast.Attribute)
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         receiver = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
-        if receiver == "self" or (receiver, name) == ("os", "open"):
-            continue  # os.open is a file descriptor, no text; self.open is a method of our own
+        if receiver == "self" or (receiver, name) in (("os", "open"), ("archive", "open")):
+            continue  # os.open is a file descriptor, no text; self.open is a method of our own;
+            # a ZipFile's open (tables.py's `archive`) reads bytes
         if name in ("open", "fdopen", "read_text", "write_text"):
             mode = _mode(node, name, method) if name in ("open", "fdopen") else None
             binary = isinstance(mode, ast.Constant) and "b" in str(mode.value)
