@@ -90,3 +90,24 @@ def test_every_kind_of_edit_builds_incrementally_what_a_full_build_makes(
         assert sorted(files) == sorted(full_files), kind
         assert [p for p in files if files[p] != full_files[p]] == [], kind
         assert bundles == full_bundles, kind
+
+
+PAGE = """<html><head><meta data-pagefind-meta="title[content]" content="{title}"></head>
+<body><nav>Menu</nav><article data-pagefind-body><h1>{title}</h1><p>{story}</p><br>
+<section data-pagefind-ignore><p id="x">{ignored}</p><img src="a.png" alt="{alt}">
+<span data-pagefind-filter="status">{status}</span></section></article></body></html>"""
+
+
+def _view(**changed: str) -> str:
+    values = {"title": "Aino", "story": "Telemetry", "ignored": "Last asked", "alt": "logo",
+              "status": "active", **changed}
+    return search.indexed_view(PAGE.format(**values))
+
+
+@pytest.mark.parametrize("field", ["title", "story", "alt", "status"])
+def test_what_pagefind_reads_changes_the_indexed_view(field: str) -> None:
+    assert _view(**{field: "changed"}) != _view()
+
+
+def test_text_pagefind_ignores_leaves_the_indexed_view_as_it_was() -> None:
+    assert _view(ignored="Last asked 5 days ago") == _view()

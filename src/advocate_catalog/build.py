@@ -265,6 +265,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     known = cache.load_documents(cache.side_file(cache_folder, "documents"), fingerprint, hashes) \
         if reuse and cache_folder else {}
     cards = cache.load_cards(cache.side_file(cache_folder, "cards")) if prior and cache_folder else {}
+    exported = cache.load_exports(cache.side_file(cache_folder, "exports")) \
+        if prior and cache_folder else {}
     from . import render  # Jinja, Markdown and the validators load only when there is work
     from .validate import sound, validate
 
@@ -294,8 +296,9 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         with writing_profiles(chosen, changed, staging, count) as profiles_written:
             digests: dict[str, str] = {}
             written: list[str] = []
-            collections = render.collection_pages(chosen, root, shards,
-                                                  prior.digests if prior else None, digests, cards)
+            collections = render.collection_pages(
+                chosen, root, shards, prior.digests if prior else None, digests, cards, exported,
+                {i: member[1] for i, member in members.items()})
             pages = write_pages(_noting(collections, written), staging) + profiles_written()
         listing = sorted(set(written) | set(digests))  # browse pages kept as they were, too
         if prior is None:
@@ -305,15 +308,20 @@ def build(root: Path, site: Path, today: dt.date | None = None,
                                           encoding="utf-8")
             readable_by_all(staging)
         stages["render"] = time.perf_counter() - mark
-        progress(f"indexing {len(dirty)} of {shards} search shards with Pagefind")
+        reindex = dirty if prior is None else shards_to_index(
+            changed, gone, members, prior.members, site, staging)
+        progress(f"indexing {len(reindex)} of {shards} search shards with Pagefind")
         mark = time.perf_counter()
         by_shard: dict[int, list[str]] = {k: [] for k in range(shards)}
         for advocate_id, (shard, _) in members.items():
             by_shard[shard].append(advocate_id)
         by_id = {a.id: a for a in listed}
-        words = {f"{search.FOLDER}/{k}/words.json":
-                 render.shard_words(chosen, [by_id[i] for i in by_shard[k]])
-                 for k in dirty if by_shard[k]}  # written into the bundles Pagefind makes
+        sources = {i: member[1] for i, member in members.items()}
+        words = {f"{search.FOLDER}/{k}/words.json":  # written into the bundles Pagefind makes
+                 shard_words(chosen, [by_id[i] for i in by_shard[k]], sources,
+                             cache_folder and cache.side_file(cache_folder, f"words-{k}"),
+                             fingerprint, reuse=prior is not None)
+                 for k in dirty if by_shard[k]}
         orders = render.sort_orders(chosen)
         askable = render.askable_ids(chosen)
         if cache_folder is not None:
@@ -323,7 +331,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         advocates, warnings = len(listed), result.issues
         del by_id, chosen, catalog, listed, result, known
         parallel.give_back_memory()
-        fresh = search.index(staging, {k: by_shard[k] for k in dirty}, pages=site, count=count)
+        fresh = search.index(staging, {k: by_shard[k] for k in reindex}, pages=site, count=count)
         write_pages(words, staging)
         page_ids = {k: fresh[k] if k in fresh else prior.page_ids[k] if prior else {}
                     for k in range(shards)}
@@ -339,7 +347,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             remove += sorted(set(prior.collections) - set(listing))
             if cache_folder is not None:
                 cache.mark_applying(cache.journal_file(cache_folder))
-            replace = [f"{search.FOLDER}/{k}" for k in sorted(dirty)]
+            replace = [f"{search.FOLDER}/{k}" for k in sorted(reindex)]
             files = kept(prior.files, [*remove, *replace]) | staged
             apply_delta(staging, site, remove, replace)
             prune(site, files)
@@ -349,11 +357,49 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     shutil.rmtree(staging, ignore_errors=True)
     if cache_folder is not None:
         save_cache(cache_folder, {i: cards[i] for i in members if i in cards},
+                   {i: exported[i] for i in members if i in exported},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
                                page_ids, listing, digests, sorted(files),
                                cache.folder_times(site, files)))
     return BuildSummary(advocates, pages, time.perf_counter() - started, site, stages,
                         warnings=warnings)
+
+
+def shards_to_index(changed: list[str], gone: list[str], members: dict[str, tuple[int, str]],
+                    before: dict[str, tuple[int, str]], site: Path, staging: Path) -> set[int]:
+    """Of the shards holding a changed or removed profile, those whose search index can change:
+    one that gained or lost a profile, or one with a page Pagefind reads differently now
+    (search.indexed_view of the live page and the new one). A shard that keeps its index still
+    gets its new word list (words.json is made from the profiles, not the pages)."""
+    found = {before[i][0] for i in gone}
+    found |= {members[i][0] for i in changed if before.get(i, (-1, ""))[0] != members[i][0]}
+    found |= {before[i][0] for i in changed if i in before and before[i][0] != members[i][0]}
+    for advocate_id in changed:
+        if members[advocate_id][0] in found:
+            continue
+        page = Path("advocates", advocate_id, "index.html")
+        try:
+            same = search.indexed_view((site / page).read_text(encoding="utf-8")) == \
+                search.indexed_view((staging / page).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            found.add(members[advocate_id][0])
+    return found
+
+
+def shard_words(chosen: Any, advocates: list[Any], sources: dict[str, str], kept: Path | None,
+                fingerprint: str, reuse: bool) -> str:
+    """A shard's words.json, each profile's part taken from `kept` (the shard's file in the
+    cache) when its file is unchanged, and the parts saved there for the next build."""
+    from . import render
+
+    known = cache.load_words(kept, fingerprint) if kept is not None and reuse else {}
+    text = render.shard_words(chosen, advocates, known, sources)
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            cache.save_words(kept, fingerprint, {a.id: known[a.id] for a in advocates})
+    return text
 
 
 def save_documents(cache_folder: Path, documents: dict[str, Any], fingerprint: str,
@@ -366,11 +412,13 @@ def save_documents(cache_folder: Path, documents: dict[str, Any], fingerprint: s
                              hashes)
 
 
-def save_cache(cache_folder: Path, cards: dict[str, tuple[str, str]], state: cache.State) -> None:
+def save_cache(cache_folder: Path, cards: dict[str, tuple[str, str]],
+               exported: dict[str, tuple[str, str, str]], state: cache.State) -> None:
     """Keep what the next build reuses. A cache that cannot be written costs speed, not the build;
     the journal goes only once the state describes the site as it is."""
     try:
         cache.save_cards(cache.side_file(cache_folder, "cards"), cards)
+        cache.save_exports(cache.side_file(cache_folder, "exports"), exported)
         cache.save_state(cache.state_file(cache_folder), state)
     except OSError:
         return

@@ -302,6 +302,38 @@ def save_cards(path: Path, cards: dict[str, tuple[str, str]]) -> None:
     _write(path, _json({"version": VERSION, "cards": cards}))
 
 
+def load_exports(path: Path) -> dict[str, tuple[str, str, str]]:
+    """Each profile's entries in the exports of the last build: {advocate id: (hash of its
+    file, its advocates.json entry, its advocates.csv line)}; valid within one fingerprint."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or not _is(saved.get("exports"), {"*": (str, str, str)}):
+        return {}
+    return {i: (entry[0], entry[1], entry[2]) for i, entry in saved["exports"].items()}
+
+
+def save_exports(path: Path, exports: dict[str, tuple[str, str, str]]) -> None:
+    _write(path, _json({"version": VERSION, "exports": exports}))
+
+
+_WORDS_SHAPE = {"*": (str, ([str], [[str]], [str], [str]))}
+
+
+def load_words(path: Path, fingerprint_now: str) -> dict[str, tuple[str, Any]]:
+    """One search shard's profiles' parts of its word list, as the last build with this
+    fingerprint made them: {advocate id: (hash of its file, search.ProfileWords)}."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or saved.get("fingerprint") != fingerprint_now \
+            or not _is(saved.get("profiles"), _WORDS_SHAPE):
+        return {}
+    return {i: (entry[0], tuple(entry[1])) for i, entry in saved["profiles"].items()}
+
+
+def save_words(path: Path, fingerprint_now: str, profiles: dict[str, tuple[str, Any]]) -> None:
+    _write(path, _json({"version": VERSION, "fingerprint": fingerprint_now, "profiles": profiles}))
+
+
 def mark_applying(path: Path) -> None:
     _write(path, b"an incremental update of the site was under way\n")
 

@@ -83,14 +83,24 @@ def labels(config: Config, advocate: Advocate) -> dict[str, Any]:
 
 
 def to_json(records: list[dict[str, Any]], today: dt.date) -> str:
-    def dumped(advocates: list[dict[str, Any]]) -> str:
-        return json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat(),
-                           "advocates": advocates}, ensure_ascii=False, separators=(",", ":"))
+    return json_document([json_entry(r) for r in records], today)
 
+
+def json_entry(record: dict[str, Any]) -> str:
+    """One record as advocates.json holds it: the file is its entries joined (`json_document`),
+    so a build keeps each unchanged profile's entry and writes only the changed ones anew."""
     # Nearly always there is nothing to strip: a forbidden character is either written as it is
     # or escaped (`\u0001`); only then is every string stripped, which costs more than the dump.
-    text = dumped(records)
-    return text if "\\u" not in text and not FORBIDDEN.search(text) else dumped(_stripped(records))
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return text if "\\u" not in text and not FORBIDDEN.search(text) else json.dumps(
+        _stripped(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def json_document(entries: Sequence[str], today: dt.date) -> str:
+    """advocates.json from its entries (`json_entry`), as one `json.dumps` of the whole would be."""
+    head = json.dumps({"format": EXPORT_FORMAT, "generated": today.isoformat()},
+                      ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"advocates":[{",".join(entries)}]}}'
 
 
 def _stripped(value: Any) -> Any:
@@ -142,14 +152,26 @@ def csv_row(r: dict[str, Any]) -> dict[str, Any]:
 
 def to_csv(records: list[dict[str, Any]]) -> str:
     """advocates.csv for spreadsheets: a byte order mark, the header, one row per record."""
+    return csv_document([csv_line(r) for r in records])
+
+
+def _csv_text(row: Sequence[Any]) -> str:
     out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        row = csv_row(r)
-        writer.writerow(_cell(row[column]) for column in CSV_COLUMNS)
+    csv.writer(out).writerow(row)
     return out.getvalue()
+
+
+CSV_HEADER = _csv_text(CSV_COLUMNS)
+
+
+def csv_line(record: dict[str, Any]) -> str:
+    """One record's line of advocates.csv (its line end included)."""
+    row = csv_row(record)
+    return _csv_text([_cell(row[column]) for column in CSV_COLUMNS])
+
+
+def csv_document(lines: Sequence[str]) -> str:
+    return BOM + CSV_HEADER + "".join(lines)
 
 
 def atom(config: Config, items: list[tuple[dt.date, Advocate]], today: dt.date,

@@ -289,13 +289,26 @@ def searchable_text(config: Config, advocate: Advocate) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def shard_words(setting: Setting, advocates: list[Advocate]) -> str:
+def shard_words(setting: Setting, advocates: list[Advocate],
+                known: dict[str, tuple[str, search.ProfileWords]] | None = None,
+                sources: dict[str, str] | None = None) -> str:
     """`search/<shard>/words.json`: the words of one shard's profiles, who of them cannot be
-    asked for anything, and the catalog's synonyms (see search.words)."""
+    asked for anything, and the catalog's synonyms (see search.words). `known` holds each
+    profile's part by the hash of its file in `sources` (advocate id -> hash), valid within one
+    fingerprint; it is read and updated, so a caller can keep it for the next build."""
     config = setting.catalog.config
+    table = search.synonyms(config)
+    wanted = search.phrases_wanted(table)
+    known = known if known is not None else {}
+    parts = {}
+    for advocate in advocates:
+        source = (sources or {}).get(advocate.id, "")
+        if not source or known.get(advocate.id, ("",))[0] != source:
+            known[advocate.id] = (source, search.profile_words(searchable_text(config, advocate),
+                                                               wanted))
+        parts[advocate.id] = known[advocate.id][1]
     unaskable = [a.id for a in advocates if setting.states[a.id].state == "not-askable"]
-    return search.words({a.id: searchable_text(config, a) for a in advocates}, unaskable,
-                        search.synonyms(config))
+    return search.words_of(parts, unaskable, table)
 
 
 def summary_of(advocate: Advocate) -> str:
@@ -726,8 +739,9 @@ def whats_new(setting: Setting, root: Path) -> tuple[list[tuple[dt.date, Advocat
 def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      previous: dict[str, str] | None = None,
                      digests: dict[str, str] | None = None,
-                     rendered: dict[str, tuple[str, str]] | None = None
-                     ) -> Iterator[tuple[str, str]]:
+                     rendered: dict[str, tuple[str, str]] | None = None,
+                     exported: dict[str, tuple[str, str, str]] | None = None,
+                     sources: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
     """Every file that lists or counts many advocates: search, browse, reports, exports, feed,
     as (path, text), each made when asked for: at 10,000 profiles they come to ~140 MB.
 
@@ -735,6 +749,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     of those cards is recorded there, and a page whose digest is the one in `previous` (the last
     build's) is not rendered again: the caller keeps the page it has. `rendered` holds each
     card's HTML by digest; it is read and updated, so a caller can keep it for the next build.
+    `exported` does the same for each profile's part of the exports, keyed by the hash of its
+    file in `sources` (advocate id -> hash): valid only within one fingerprint (config, day).
     """
     env, catalog, today, listed, states = (setting.env, setting.catalog, setting.today,
                                            setting.listed, setting.states)
@@ -761,7 +777,12 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     cards = [card(config, a, today, states[a.id]) for a in listed]
     by_id = {c["id"]: c for c in cards}
     latest, news_context = whats_new(setting, root)
-    records = [exports.record(config, a, states[a.id], today) for a in listed]
+    exported = exported if exported is not None else {}
+    for a in listed:
+        source = (sources or {}).get(a.id, "")
+        if not source or exported.get(a.id, ("",))[0] != source:
+            record = exports.record(config, a, states[a.id], today)
+            exported[a.id] = (source, exports.json_entry(record), exports.csv_line(record))
     members: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for advocate, advocate_card in zip(listed, cards, strict=True):
         for key, values in facet_values(advocate, states[advocate.id]).items():
@@ -803,8 +824,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                groups=groups, stale_after_days=config.stale_after_days, warn_days=config.warn_days,
                edit_hrefs={f.advocate_id: edit_href(config, f.path) for f in due},
                verify_hrefs={f.advocate_id: verify_href(config, f.advocate_id, f.name) for f in due})
-    yield "advocates.json", exports.to_json(records, today)
-    yield "advocates.csv", exports.to_csv(records)
+    yield "advocates.json", exports.json_document([exported[a.id][1] for a in listed], today)
+    yield "advocates.csv", exports.csv_document([exported[a.id][2] for a in listed])
     yield "feed.xml", exports.atom(config, latest, today, weeks)
 
 

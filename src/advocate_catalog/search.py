@@ -27,6 +27,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from html.parser import HTMLParser
 from pathlib import Path
 
 from . import nominate
@@ -144,6 +145,70 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return found
 
 
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "source", "track", "wbr"))
+# What of an element in a `data-pagefind-ignore` region may still reach the index: images, and
+# Pagefind's own attributes (a filter or metadata there is still read, with its element's text).
+# Ids there are not anchors: a profile's fragment lists none of its ignored sections' ids.
+_KEPT_WHEN_IGNORED = ("src", "alt")
+_READ_WHEN_IGNORED = frozenset(("data-pagefind-filter", "data-pagefind-meta", "data-pagefind-sort",
+                                "data-pagefind-default-meta"))
+
+
+class _IndexedView(HTMLParser):
+    """The parts of a page Pagefind can read, in order: every tag, attribute and text outside
+    `data-pagefind-ignore` regions and, inside them, only images, headings of the first rank
+    and elements carrying Pagefind's filter, metadata or sort attributes (whole). More than
+    Pagefind reads, never less."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.open: list[tuple[str, bool, bool]] = []  # (tag, ignored, kept whole)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], void: bool) -> None:
+        ignored, whole = self.open[-1][1:] if self.open else (False, False)
+        names = {name for name, _ in attrs}
+        ignored = ignored or "data-pagefind-ignore" in names
+        whole = whole or tag == "h1" or bool(names & _READ_WHEN_IGNORED)
+        shown = attrs if not ignored or whole else [
+            (n, v) for n, v in attrs if n in _KEPT_WHEN_IGNORED or n.startswith("data-pagefind-")]
+        if shown or not ignored or whole:
+            self.parts.append(f"<{tag} {sorted(shown, key=lambda a: a[0])!r}")
+        if not void and tag not in _VOID:
+            self.open.append((tag, ignored, whole))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not any(t == tag for t, _, _ in self.open):
+            return
+        while self.open:
+            name, ignored, whole = self.open.pop()
+            if not ignored or whole:
+                self.parts.append(f"</{name}")
+            if name == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self.open or not self.open[-1][1] or self.open[-1][2]:
+            self.parts.append(data)
+
+
+def indexed_view(page: str) -> str:
+    """What of a profile page can change its entry in the search index (see _IndexedView):
+    two pages with the same view index alike, so a shard whose changed pages keep their views
+    is not indexed again."""
+    parser = _IndexedView()
+    parser.feed(page)
+    parser.close()
+    return "\x00".join(parser.parts)
+
+
 def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
           askable: dict[str, set[str]] | None = None) -> str:
     """`search/order.json`: the shards that have a bundle, for each sort the Pagefind page ids in
@@ -246,6 +311,7 @@ def _folded(token: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(nominate.plain(token)))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _marks_dropped(word: str) -> str:
     """A word as Pagefind matches it: accents dropped, no other letter changed ('bjørn' stays)."""
     decomposed = unicodedata.normalize("NFKD", word)
@@ -267,35 +333,67 @@ def words(texts: dict[str, str], unaskable: list[str] | None = None,
     words of the shard start like, the page keeps only the profiles Pagefind finds by the exact
     word (a quoted search); phrases are checked against `phrases`."""
     table = table or {}
+    wanted = phrases_wanted(table)
+    return words_of({i: profile_words(text, wanted) for i, text in texts.items()}, unaskable, table)
+
+
+# What one profile adds to its shard's words.json: the folded words it holds, the spellings of
+# those Pagefind knows otherwise ([folded, as written]), those it holds as written, and the
+# phrases it holds. A build keeps these per profile (cache.py), so a shard's list is remade
+# from the changed profiles' parts and the others' kept ones.
+ProfileWords = tuple[list[str], list[list[str]], list[str], list[str]]
+
+
+def phrases_wanted(table: dict[str, list[str]]) -> dict[str, list[tuple[str, ...]]]:
+    """The multi-word phrases of `table` and the country names, by their first word."""
     wanted: dict[str, list[tuple[str, ...]]] = {}
     for text in (*table, *(t for targets in table.values() for t in targets), *country_terms().values()):
         if " " in text:
             parts = tuple(text.split())
             wanted.setdefault(parts[0], []).append(parts)
+    return wanted
+
+
+def profile_words(text: str, wanted: dict[str, list[tuple[str, ...]]]) -> ProfileWords:
+    """One profile's part of its shard's words.json (see ProfileWords and `words`)."""
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
+    sequence = [part for token in tokens for part in _folded(token)]
+    held = set(sequence)
+    spelled: set[tuple[str, str]] = set()
+    plain: set[str] = set()
+    for token in set(tokens) | {c.replace("-", "") for c in _COMPOUND.findall(lowered)}:
+        parts = _folded(token)
+        held.update(parts)
+        if len(parts) == 1:
+            (plain.add(parts[0]) if parts[0] == _marks_dropped(token)
+             else spelled.add((parts[0], token)))
+    found = []
+    if wanted.keys() & held:
+        pairs = set(itertools.pairwise(sequence))
+        for first in wanted.keys() & held:
+            for parts in wanted[first]:
+                if all(pair in pairs for pair in itertools.pairwise(parts)):
+                    found.append(" ".join(parts))
+    return sorted(held), [list(s) for s in sorted(spelled)], sorted(plain), sorted(found)
+
+
+def words_of(parts: dict[str, ProfileWords], unaskable: list[str] | None,
+             table: dict[str, list[str]]) -> str:
+    """A shard's words.json from its profiles' parts (`profile_words`)."""
     df: Counter[str] = Counter()
     spell: dict[str, set[str]] = {}
     plainly: set[str] = set()
     phrases: dict[str, list[str]] = {}
-    for advocate_id, text in texts.items():
-        lowered = text.lower()
-        tokens = _WORD.findall(lowered)
-        sequence = [part for token in tokens for part in _folded(token)]
-        held = set(sequence)
-        for token in set(tokens) | {c.replace("-", "") for c in _COMPOUND.findall(lowered)}:
-            parts = _folded(token)
-            held.update(parts)
-            if len(parts) == 1:
-                (plainly.add(parts[0]) if parts[0] == _marks_dropped(token)
-                 else spell.setdefault(parts[0], set()).add(token))
+    for advocate_id, (held, spelled, plain, found) in parts.items():
         df.update(held)
-        if wanted.keys() & held:
-            pairs = set(itertools.pairwise(sequence))
-            for first in wanted.keys() & held:
-                for parts in wanted[first]:
-                    if all(pair in pairs for pair in itertools.pairwise(parts)):
-                        phrases.setdefault(" ".join(parts), []).append(advocate_id)
+        for folded, token in spelled:
+            spell.setdefault(folded, set()).add(token)
+        plainly.update(plain)
+        for found_phrase in found:
+            phrases.setdefault(found_phrase, []).append(advocate_id)
     listed = sorted(df)
-    return json.dumps({"profiles": len(texts), "words": listed, "df": [df[w] for w in listed],
+    return json.dumps({"profiles": len(parts), "words": listed, "df": [df[w] for w in listed],
                        "spell": {w: sorted(s | ({w} & plainly)) for w, s in sorted(spell.items())},
                        "phrases": {p: sorted(set(ids)) for p, ids in sorted(phrases.items())},
                        "unaskable": sorted(unaskable or []), "synonyms": table},
