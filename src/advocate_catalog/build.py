@@ -271,6 +271,8 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     cards = cache.load_cards(cache.side_file(cache_folder, "cards")) if prior and cache_folder else {}
     exported = cache.load_exports(cache.side_file(cache_folder, "exports")) \
         if prior and cache_folder else {}
+    activity_lines = cache.load_activity_lines(cache.side_file(cache_folder, "activity-lines")) \
+        if prior and cache_folder else {}
     from . import render  # Jinja, Markdown and the validators load only when there is work
     from .validate import sound, validate
 
@@ -302,7 +304,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
             written: list[str] = []
             collections = render.collection_pages(
                 chosen, root, shards, prior.digests if prior else None, digests, cards, exported,
-                {i: member[1] for i, member in members.items()})
+                {i: member[1] for i, member in members.items()}, activity_lines)
             pages = write_pages(_noting(collections, written), staging) + profiles_written()
         listing = sorted(set(written) | set(digests))  # browse pages kept as they were, too
         if prior is None:
@@ -362,6 +364,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
     if cache_folder is not None:
         save_cache(cache_folder, {i: cards[i] for i in members if i in cards},
                    {i: exported[i] for i in members if i in exported},
+                   {i: activity_lines[i] for i in members if i in activity_lines},
                    cache.State(fingerprint, cache.site_identity(site), stats, hashes, shards, members,
                                page_ids, listing, digests, sorted(files),
                                cache.folder_times(site, files)))
@@ -430,12 +433,14 @@ def save_documents(cache_folder: Path, documents: dict[str, Any], saved: dict[st
 
 
 def save_cache(cache_folder: Path, cards: dict[str, tuple[str, str]],
-               exported: dict[str, tuple[str, str, str]], state: cache.State) -> None:
+               exported: dict[str, tuple[str, str, str]],
+               activity_lines: dict[str, tuple[str, dict[str, str]]], state: cache.State) -> None:
     """Keep what the next build reuses. A cache that cannot be written costs speed, not the build;
     the journal goes only once the state describes the site as it is."""
     try:
         cache.save_cards(cache.side_file(cache_folder, "cards"), cards)
         cache.save_exports(cache.side_file(cache_folder, "exports"), exported)
+        cache.save_activity_lines(cache.side_file(cache_folder, "activity-lines"), activity_lines)
         cache.save_state(cache.state_file(cache_folder), state)
     except OSError:
         return

@@ -316,6 +316,20 @@ def save_exports(path: Path, exports: dict[str, tuple[str, str, str]]) -> None:
     _write(path, _json({"version": VERSION, "exports": exports}))
 
 
+def load_activity_lines(path: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each profile's lines of value/activities.csv in the last build: {advocate id: (hash of
+    its file, {index of the entry in the file: line})}; valid within one fingerprint."""
+    saved = _read_json(path)
+    if not isinstance(saved, dict) or saved.get("version") != VERSION \
+            or not _is(saved.get("lines"), {"*": (str, {"*": str})}):
+        return {}
+    return {i: (entry[0], entry[1]) for i, entry in saved["lines"].items()}
+
+
+def save_activity_lines(path: Path, lines: dict[str, tuple[str, dict[str, str]]]) -> None:
+    _write(path, _json({"version": VERSION, "lines": lines}))
+
+
 _WORDS_SHAPE = {"*": (str, ([str], [[str]], [str], [str]))}
 
 

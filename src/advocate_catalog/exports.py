@@ -240,13 +240,25 @@ def activities_csv(rows: list[dict[str, Any]]) -> str:
     """The activity rows for Excel: a byte order mark first, so it opens the file as UTF-8
     (accented names intact); amounts as plain numbers (750000), dates as YYYY-MM-DD. Lines end
     in `\n`, which Excel reads as well as `\r\n`: the CLI prints it as the site has it."""
+    return activities_document([activity_line(row) for row in rows])
+
+
+def _activity_text(row: Sequence[Any]) -> str:
     out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ACTIVITY_COLUMNS)
-    for row in rows:
-        amount = row["amount"]
-        if amount is not None:
-            amount = int(amount) if float(amount).is_integer() else amount
-        writer.writerow(_cell(amount if key == "amount" else row[key]) for key in ACTIVITY_COLUMNS)
+    csv.writer(out, lineterminator="\n").writerow(row)
     return out.getvalue()
+
+
+ACTIVITY_HEADER = _activity_text(ACTIVITY_COLUMNS)
+
+
+def activity_line(row: dict[str, Any]) -> str:
+    """One activity row's line of the CSV (`activities_csv`), its line end included."""
+    amount = row["amount"]
+    if amount is not None:
+        amount = int(amount) if float(amount).is_integer() else amount
+    return _activity_text([_cell(amount if key == "amount" else row[key]) for key in ACTIVITY_COLUMNS])
+
+
+def activities_document(lines: Sequence[str]) -> str:
+    return BOM + ACTIVITY_HEADER + "".join(lines)

@@ -741,7 +741,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                      digests: dict[str, str] | None = None,
                      rendered: dict[str, tuple[str, str]] | None = None,
                      exported: dict[str, tuple[str, str, str]] | None = None,
-                     sources: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+                     sources: dict[str, str] | None = None,
+                     activity_lines: dict[str, tuple[str, dict[str, str]]] | None = None
+                     ) -> Iterator[tuple[str, str]]:
     """Every file that lists or counts many advocates: search, browse, reports, exports, feed,
     as (path, text), each made when asked for: at 10,000 profiles they come to ~140 MB.
 
@@ -750,7 +752,8 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     build's) is not rendered again: the caller keeps the page it has. `rendered` holds each
     card's HTML by digest; it is read and updated, so a caller can keep it for the next build.
     `exported` does the same for each profile's part of the exports, keyed by the hash of its
-    file in `sources` (advocate id -> hash): valid only within one fingerprint (config, day).
+    file in `sources` (advocate id -> hash): valid only within one fingerprint (config, day);
+    `activity_lines` for its lines of value/activities.csv, by activity entry.
     """
     env, catalog, today, listed, states = (setting.env, setting.catalog, setting.today,
                                            setting.listed, setting.states)
@@ -778,6 +781,7 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     by_id = {c["id"]: c for c in cards}
     latest, news_context = whats_new(setting, root)
     exported = exported if exported is not None else {}
+    activity_lines = activity_lines if activity_lines is not None else {}
     for a in listed:
         source = (sources or {}).get(a.id, "")
         if not source or exported.get(a.id, ("",))[0] != source:
@@ -808,8 +812,18 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
     yield "nominate/names.json", nomination_names(listed)
     yield page("coverage/index.html", "coverage.html", **coverage_context(catalog, listed, today))
     yield page("value/index.html", "value.html", **value_context(catalog, today))
-    yield VALUE_CSV, exports.activities_csv(exports.activity_rows(
-        config, report.published_activity(catalog, today)))
+    lines = []
+    for advocate, entry in report.published_activity(catalog, today):
+        source = (sources or {}).get(advocate.id, "")
+        kept = activity_lines.get(advocate.id)
+        if not source or kept is None or kept[0] != source:
+            kept = activity_lines[advocate.id] = (source, {})
+        index = str(entry["index"])
+        if index not in kept[1]:
+            kept[1][index] = exports.activity_line(
+                exports.activity_rows(config, [(advocate, entry)])[0])
+        lines.append(kept[1][index])
+    yield VALUE_CSV, exports.activities_document(lines)
     weeks, digest_specs = digest_pages(setting)
     yield page("whats-new/index.html", "whats_new.html",
                items=[(day, by_id[a.id]) for day, a in latest], weeks=weeks[:4], **news_context)
