@@ -326,21 +326,11 @@ def plan(root: Path, pinned: str | None = None, only: Collection[str] | None = N
             result.kept.append(path)
             result.unresolved.append(path)
             result.record[f"{BASE}/{path}"] = base or ""
-        elif base is None:  # the company's own file at a generated path, no base to merge from
-            labels = ("yours", "nothing generated before", f"advocate-catalog {pinned}")
-            text, count = merge(current, "", new, labels)
-            hooks = merge_hooks(current, None, new) if path == PRE_COMMIT else None
-            if hooks is not None:
-                text, count = hooks, 0
-            if text != current:
-                result.changes.append(Change(path, text, _diff(current, text, path),
-                                             "conflict" if count else "merged", count))
-            else:
-                result.kept.append(path)
-        else:
-            text, count = merge(current, base, new, ("yours", f"advocate-catalog {before}",
-                                                     f"advocate-catalog {pinned}"))
-            hooks = merge_hooks(current, base, new) if count and path == PRE_COMMIT else None
+        else:  # changed on both sides; no base: the company's own file at a generated path
+            since = f"advocate-catalog {before}" if base is not None else "nothing generated before"
+            text, count = merge(current, base or "", new, ("yours", since, f"advocate-catalog {pinned}"))
+            hooks = (merge_hooks(current, base, new)
+                     if path == PRE_COMMIT and (count or base is None) else None)
             if hooks is not None:
                 text, count = hooks, 0
             if text != current:
