@@ -37,7 +37,9 @@ def _search(site: Path) -> dict[str, object]:
     advocate_of = {page: advocate for ids in shards.values() for advocate, page in ids.items()}
     order = json.loads((site / "search" / "order.json").read_text())
     return {"shards": {k: sorted(ids) for k, ids in shards.items()}, "listed": order["shards"],
-            **{sort: [advocate_of[page] for page in order[sort]] for sort in ("name", "verified")}}
+            "name": [advocate_of[page] for page in order["name"]],
+            # other sorts are places in the name order
+            "verified": [advocate_of[order["name"][place]] for place in order["verified"]]}
 
 
 def _inode(path: Path) -> int:

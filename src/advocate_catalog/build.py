@@ -330,6 +330,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
                  for k in dirty if by_shard[k]}
         orders = render.sort_orders(chosen)
         askable = render.askable_ids(chosen)
+        table = search.synonyms(chosen.catalog.config)
         if cache_folder is not None:
             save_documents(cache_folder, result.documents, saved, fingerprint, hashes)
         # Nothing below needs the catalog: it goes before Pagefind's processes start, so the two
@@ -341,7 +342,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         write_pages(words, staging)
         page_ids = {k: fresh[k] if k in fresh else prior.page_ids[k] if prior else {}
                     for k in range(shards)}
-        write_pages({f"{search.FOLDER}/order.json": search.order(page_ids, orders, askable)}, staging)
+        write_pages({f"{search.FOLDER}/order.json": search.order(page_ids, orders, askable, table)}, staging)
         stages["pagefind"] = time.perf_counter() - mark
         staged = cache.site_files(staging)
         if prior is None:

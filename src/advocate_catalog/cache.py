@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -109,7 +110,8 @@ def _digest(paths: list[Path], extra: str = "") -> str:
 
 def fingerprint(root: Path, today: dt.date) -> str:
     """Everything every page depends on, hashed: code, config, targets, the theme's files,
-    schemas, templates, day."""
+    schemas, templates, day, and Pagefind's version (the search page runs one shard's Pagefind
+    over every shard's index)."""
     code = sorted(PACKAGE.rglob("*.py"))
     shared = [root / name for name in (*GLOBAL_FILES, *theme.named(root))]
     for name in GLOBAL_FOLDERS:
@@ -117,7 +119,14 @@ def fingerprint(root: Path, today: dt.date) -> str:
             for base, dirs, files in os.walk(folder):  # never into linked folders
                 dirs.sort()
                 shared += [Path(base, file) for file in sorted(files)]
-    return _digest(code, f"{VERSION}|{today.isoformat()}") + _digest(shared)
+    return _digest(code, f"{VERSION}|{today.isoformat()}|{_pagefind_version()}") + _digest(shared)
+
+
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind-bin")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def scan(root: Path) -> dict[str, Stat]:

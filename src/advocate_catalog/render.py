@@ -292,8 +292,8 @@ def searchable_text(config: Config, advocate: Advocate) -> str:
 def shard_words(setting: Setting, advocates: list[Advocate],
                 known: dict[str, tuple[str, search.ProfileWords]] | None = None,
                 sources: dict[str, str] | None = None) -> str:
-    """`search/<shard>/words.json`: the words of one shard's profiles, who of them cannot be
-    asked for anything, and the catalog's synonyms (see search.words). `known` holds each
+    """`search/<shard>/words.json`: the words of one shard's profiles and who of them cannot be
+    asked for anything (see search.words). `known` holds each
     profile's part by the hash of its file in `sources` (advocate id -> hash), valid within one
     fingerprint; it is read and updated, so a caller can keep it for the next build."""
     config = setting.catalog.config
@@ -308,7 +308,7 @@ def shard_words(setting: Setting, advocates: list[Advocate],
                                                                wanted))
         parts[advocate.id] = known[advocate.id][1]
     unaskable = [a.id for a in advocates if setting.states[a.id].state == "not-askable"]
-    return search.words_of(parts, unaskable, table)
+    return search.words_of(parts, unaskable)
 
 
 def summary_of(advocate: Advocate) -> str:
@@ -624,12 +624,22 @@ def card_file(setting: Setting, advocate: Advocate) -> tuple[str, str]:
 AVAILABILITY_ORDER = ("available", "resting", "at-limit", "not-askable")
 
 
+# The cards the search page shows before "Show more" (PAGE_SIZE in search.js): its first screen,
+# with nothing asked, is in the page itself.
+FIRST_CARDS = 20
+
+
+def available_first(listed: list[Advocate], states: dict[str, Availability]) -> list[Advocate]:
+    """Who can be asked now, then who can be asked soonest (ties keep the order of `listed`)."""
+    return sorted(listed, key=lambda a: (AVAILABILITY_ORDER.index(states[a.id].state),
+                                          states[a.id].until or dt.date.min))
+
+
 def sort_orders(setting: Setting) -> dict[str, list[str]]:
     """Listed advocate ids in each order the search page offers (ties keep name order)."""
     listed, states = setting.listed, setting.states
     by_verified = sorted(listed, key=lambda a: (a.data["last_verified"], a.id), reverse=True)
-    by_available = sorted(listed, key=lambda a: (AVAILABILITY_ORDER.index(states[a.id].state),
-                                                  states[a.id].until or dt.date.min))
+    by_available = available_first(listed, states)
     # Least recently asked: never asked first, then the longest ago.
     by_asked = sorted(listed, key=lambda a: (states[a.id].last_asked is not None,
                                               states[a.id].last_asked or dt.date.min))
@@ -804,8 +814,9 @@ def collection_pages(setting: Setting, root: Path, shards: int = 1,
                 card_digest[c["id"]] for c in listed_here])).encode(), digest_size=12).hexdigest()
             if previous.get(path) != digests[path]:
                 yield page(path, "browse.html", facet=facet, term=term, cards=listed_here)
+    first_cards = [by_id[a.id] for a in available_first(listed, states)[:FIRST_CARDS]]
     yield page("index.html", "index.html", facets=facet_list, total=len(listed), labels=labels,
-               shards=shards)
+               shards=shards, first_cards=first_cards)
     yield page("advocates/index.html", "all.html", cards=cards)
     yield page("nominate/index.html", "nominate.html", **nomination_questions(config),
                repository_url=config.repository_url, branch=config.branch)

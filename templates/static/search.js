@@ -18,15 +18,23 @@ if (order.shards.length === 0) throw new Error("the catalog lists no advocates y
 // ordered list and counts, and moves no index.
 let shardsLoading = null;
 function loadShards() {
-  shardsLoading ??= Promise.all(order.shards.map(async (id) => {
-    // One module instance per shard: the same script under a URL of its own.
-    const pagefind = await import(new URL(`search/${id}/pagefind.js?shard=${id}`, siteRoot).href);
-    await pagefind.options({ baseUrl: siteRoot.pathname });
-    await pagefind.init();
-    // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
-    await pagefind.filters();
-    return { id, pagefind, words: null };
-  }));
+  shardsLoading ??= (async () => {
+    // One Pagefind script, one worker and one WebAssembly for every shard (the build makes each
+    // shard's worker fetch it from its own folder): an instance per shard, over its own files.
+    const runtime = await import(new URL(`search/${order.shards[0]}/pagefind.js`, siteRoot).href);
+    const start = async (id) => {
+      const pagefind = runtime.createInstance({ basePath: new URL(`search/${id}/`, siteRoot).pathname,
+        baseUrl: siteRoot.pathname });
+      await pagefind.init();
+      // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
+      await pagefind.filters();
+      return { id, pagefind, words: null };
+    };
+    // The first instance sets the WebAssembly up; others started meanwhile would each set up
+    // their own and break the ones before (Pagefind keeps one per worker).
+    const first = await start(order.shards[0]);
+    return [first, ...await Promise.all(order.shards.slice(1).map(start))];
+  })();
   return shardsLoading;
 }
 async function allWords() {
@@ -34,7 +42,10 @@ async function allWords() {
 }
 const SORTS = ["available", "asked", "verified", "name"];
 const ranks = {};
-for (const sort of SORTS) ranks[sort] = new Map(order[sort].map((id, place) => [id, place]));
+// order.json lists the name order as page ids, the others as places in it.
+for (const sort of SORTS) {
+  ranks[sort] = new Map(order[sort].map((page, place) => [sort === "name" ? page : order.name[page], place]));
+}
 const advocateOf = new Map(order.name.map((page, place) => [page, order.advocates[place]]));
 
 const form = document.getElementById("search-form");
@@ -78,7 +89,7 @@ function stateFromUrl() {
   const params = new URLSearchParams(location.search);
   const state = { q: params.get("q") || "", sort: params.get("sort") || "", filters: {} };
   for (const key of facetKeys) {
-    const values = params.getAll(key).filter((value) => value in labels[key]);
+    const values = params.getAll(key).filter((value) => Object.hasOwn(labels[key], value));
     if (values.length) state.filters[key] = values;
   }
   if (!SORTS.includes(state.sort)) state.sort = "";
@@ -126,6 +137,8 @@ const fold = (text) => plain(text, FOLDING);
 // Country names, ISO codes and aliases → the country's name as profiles show it ("uk" → "united
 // kingdom"). Codes of up to three letters count only in capitals: "US" is the country, "us" a word.
 const COUNTRIES = new Map(Object.entries(order.countries));
+// What a rep types → the words profiles use (search.synonyms: the built-in table and the catalog's).
+const SYNONYMS = new Map(Object.entries(order.synonyms));
 const CODE_LETTERS = 3;
 // Suffixes a light English stemmer strips, so "migrating", "migration" and "migrate" meet.
 const SUFFIXES = ["ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es",
@@ -154,10 +167,15 @@ function shardWords(shard) {
       list: data.words, exact: new Set(data.words), stems: new Set(data.words.map(stem)),
       df: new Map(data.words.map((word, place) => [word, data.df[place]])), profiles: data.profiles,
       spell: new Map(Object.entries(data.spell)), unaskable: new Set(data.unaskable),
-      phrases: new Map(Object.entries(data.phrases).map(([words, ids]) => [words, new Set(ids)])),
-      synonyms: data.synonyms,
+      phrases: new Map(Object.entries(data.phrases).map(([words, bits]) => [words, members(data.ids, bits)])),
     }));
   return shard.words;
+}
+
+// The advocates of `ids` whose bit is set in `bits` (base64, the first id in the lowest bit).
+function members(ids, bits) {
+  const bytes = atob(bits);
+  return new Set(ids.filter((_, place) => bytes.charCodeAt(place >> 3) & (1 << (place & 7))));
 }
 
 // A finished word is held when the shard has it (in the spelling asked for) or a word of the same
@@ -268,7 +286,6 @@ function isCapitals(text) {
 // list of words held in one spelling, as one phrase or not) — found in some shard or in none.
 async function queryTerms(text, typing) {
   const known = await allWords();
-  const synonyms = known[0]?.synonyms ?? {};
   const tokens = (text.match(/[\p{L}\p{N}]+/gu) || []).flatMap(
     (raw) => (fold(raw).match(/[\p{L}\p{N}]+/gu) || []).map((word) => ({ raw, word })));
   const ended = !typing;
@@ -277,7 +294,7 @@ async function queryTerms(text, typing) {
     let length = Math.min(LONGEST_PHRASE, tokens.length - place);
     for (; length > 1; length -= 1) {
       const key = tokens.slice(place, place + length).map((t) => t.word).join(" ");
-      if (COUNTRIES.has(key) || key in synonyms) break;
+      if (COUNTRIES.has(key) || SYNONYMS.has(key)) break;
     }
     const words = tokens.slice(place, place + length);
     const key = words.map((t) => t.word).join(" ");
@@ -289,8 +306,8 @@ async function queryTerms(text, typing) {
       terms.push({ text: key, raw: words[0].raw, stop: true });
       continue;
     }
-    const prefix = last && !ended && length === 1;
-    const targets = [...(country && country !== key ? [country] : []), ...(synonyms[key] ?? [])];
+    const prefix = last && !ended && length === 1 && !complete(known, key);
+    const targets = [...(country && country !== key ? [country] : []), ...(SYNONYMS.get(key) ?? [])];
     // The word itself too, unless a stop word: "UK" and "Deutschland" also find the stories
     // that say so, "US" only the country ("us" is a stop word).
     const literal = !STOP_WORDS.has(key);
@@ -304,6 +321,22 @@ async function queryTerms(text, typing) {
   }
   const kept = terms.filter((term) => !term.stop);
   return kept.length ? kept : terms.map((term) => (term.stop ? { ...term, stop: false, ...plainTerm(known, term) } : term));
+}
+
+// A word being typed that the catalog holds, and no other word of it starts so but the word's own
+// forms ("governance", not "gov"): searched as finished at once, it gives the answer a pause in
+// typing would settle on.
+function complete(known, word) {
+  if (!LATIN_OR_DIGITS.test(word)) return false;
+  const own = stem(word);
+  let held = false;
+  for (const shard of known) {
+    held ||= shard.exact.has(word);
+    for (let place = firstFrom(shard.list, word); shard.list[place]?.startsWith(word); place += 1) {
+      if (stem(shard.list[place]) !== own) return false;
+    }
+  }
+  return held;
 }
 
 function plainTerm(known, term) {
@@ -456,7 +489,8 @@ async function planQuery(text, typing) {
     ({ word }) => known.reduce((sum, shard) => sum + (shard.df.get(word) ?? 0), 0))))) / profiles;
   const rare = present.filter((term) => term.prefix || share(term) <= COMMON);
   const chosen = rare.length ? rare : present;
-  const plan = { terms: chosen, absent, corrected, offered, common: present.filter((t) => !chosen.includes(t)) };
+  const plan = { terms: chosen, absent, corrected, offered, common: present.filter((t) => !chosen.includes(t)),
+                 finished: !parsed.some((t) => t.prefix) };
   if (parsed.length === 0) return { ...plan, mode: "all" };
   if (present.length === 0) return { ...plan, mode: "none" };
   if (chosen.length === 1 && !absent.length) return { ...plan, mode: "all" };
@@ -639,6 +673,13 @@ function excerptNode(excerpt) {
 }
 
 const cards = new Map();
+// The page holds the first screen's cards (nothing asked, who can be asked now first): kept, so
+// showing them again fetches nothing.
+for (const card of resultList.children) {
+  const link = new URL(card.querySelector("a[href]").href, document.baseURI).href;
+  const id = link.startsWith(siteRoot.href) && /^advocates\/([^/]+)\/$/.exec(link.slice(siteRoot.href.length));
+  if (id) cards.set(decodeURIComponent(id[1]), Promise.resolve(card.outerHTML));
+}
 function cardHtml(result) {
   const id = advocateOf.get(result.id);
   if (!cards.has(id)) {
@@ -855,6 +896,10 @@ async function runSearch(state, ourGeneration, typing) {
   const asked = state.q.trim() !== "" || Object.keys(state.filters).length > 0;
   const query = asked ? await planQuery(state.q, typing) : NOTHING_ASKED;
   if (ourGeneration !== generation) return;
+  if (typing && query.finished) {  // no word left to complete: this is the settled answer
+    clearTimeout(settleTimer);
+    settling = false;
+  }
   const term = query.terms.length ? query.terms.map((item) => item.text).join(" ") : null;
   const main = asked ? await resultSet(query, state.filters) : everyone();
   if (ourGeneration !== generation || !main) return;
