@@ -250,9 +250,9 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     paged = [i for i in first if i in page_of]
     place = {advocate_id: n for n, advocate_id in enumerate(paged)}
     orders: dict[str, list[str] | list[int]] = {}
-    for sort, ids in sorted_ids.items():
+    for sort, in_order in sorted_ids.items():
         orders[sort] = ([page_of[i] for i in paged] if not orders
-                        else [place[i] for i in ids if i in place])
+                        else [place[i] for i in in_order if i in place])
     shards = sorted(k for k, ids in page_ids.items() if ids)
     flags = {activity: "".join("1" if i in ids else "0" for i in paged)
              for activity, ids in (askable or {}).items()}
