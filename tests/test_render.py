@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -86,6 +87,17 @@ def test_profile_carries_search_filters_and_metadata(built_site: Path, sample_ca
     assert filters["activity"] == set(advocate.willing("yes"))
     # Sorting uses search/order.json: Pagefind's sort cannot order merged shards.
     assert not page.select("[data-pagefind-sort]")
+
+
+def test_the_search_page_holds_its_first_screen(built_site: Path) -> None:
+    """With nothing asked the search page shows who can be asked now first: the page holds those
+    cards, the same the search script places (order.json's `available` order, card.json)."""
+    order = json.loads((built_site / "search" / "order.json").read_text())
+    first = [order["advocates"][place] for place in order["available"][:20]]
+    cards = soup(built_site / "index.html").select("#results > li.card")
+    assert [card.select_one("a")["href"] for card in cards] == [f"advocates/{i}/" for i in first]
+    card = json.loads((built_site / "advocates" / first[0] / "card.json").read_text())["html"]
+    assert BeautifulSoup(card, "html.parser").get_text() == cards[0].get_text()
 
 
 def test_index_lists_facets_in_taxonomy_order_with_counts(built_site: Path, sample_catalog) -> None:

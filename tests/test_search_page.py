@@ -290,6 +290,32 @@ def test_the_word_lists_fold_names_and_keep_the_spelling_pagefind_knows() -> Non
     assert words["df"][words["words"].index("bjorn")] == 2 and words["profiles"] == 2
 
 
+def test_a_phrase_is_a_bit_set_over_the_shards_advocates() -> None:
+    import base64
+
+    from advocate_catalog import search
+
+    texts = {f"p{n:02}": "sector public" for n in range(12)}
+    texts.update({"p03": "Public-Sector work", "p10": "the public sector", "p11": "public, sector"})
+    words = json.loads(search.words(texts, table={"public sector": []}))
+    assert words["ids"] == sorted(texts)
+    bits = base64.b64decode(words["phrases"]["public sector"])
+    held = {i for place, i in enumerate(words["ids"]) if bits[place >> 3] & (1 << (place & 7))}
+    assert held == {"p03", "p10", "p11"} and len(bits) == 2
+
+
+def test_words_that_name_javascript_object_members_are_only_words(page, site_url: str) -> None:
+    """"constructor" or "__proto__" typed, or given as a filter value in the address, is a word
+    no profile mentions and a value no facet has: no failure, no chip."""
+    _open(page, f"{site_url}?q=constructor&industry=constructor&industry=__proto__&region=toString")
+    assert page.locator("#active-filters").is_hidden()
+    assert "constructor" in page.locator("#search-note").inner_text() and _count(page) == 0
+    page.fill("#q", "hasOwnProperty __proto__")
+    page.press("#q", "Enter")
+    _settled(page)
+    assert _count(page) == 0 and page.errors == []
+
+
 def test_countries_and_synonyms_come_from_one_table_each(sample_catalog) -> None:
     from advocate_catalog import nominate, search
 
@@ -451,8 +477,10 @@ def test_a_sort_chosen_as_the_page_appears_is_kept(browser, site_url: str) -> No
 
 def test_the_first_screen_moves_no_search_index_until_someone_reaches_for_search(
         browser, site_url: str, sample_catalog) -> None:
-    """Opening the search page shows every listed advocate from the build's own order and counts;
-    Pagefind and the word lists load when the person reaches for the box, not before."""
+    """Opening the search page shows every listed advocate from the build's own order and counts,
+    its first cards from the page itself; Pagefind and the word lists load when the person
+    reaches for the box, not before, and one Pagefind (script, worker, WebAssembly) serves the
+    four shards."""
     context, page = _over_a_vpn(browser)
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
@@ -462,14 +490,18 @@ def test_the_first_screen_moves_no_search_index_until_someone_reaches_for_search
         page.wait_for_timeout(300)
         index = [url for url in fetched if "/search/" in url and not url.endswith("/search/order.json")]
         assert index == []
+        assert not [url for url in fetched if url.endswith("/card.json")]
         assert _count(page) == len(sample_catalog.listed(AS_OF))
-        assert page.locator("#results > li").count() > 0
+        assert page.locator("#results > li").count() == 20
         page.click("#q")
         page.keyboard.type("governance", delay=20)
         page.wait_for_function(
             "() => document.querySelector('.results').dataset.shownQuery === 'governance'"
             " && document.querySelector('.results').getAttribute('aria-busy') === 'false'")
-        assert any("/pagefind.js" in url for url in fetched)
+        shared = [url.rsplit("/", 1)[-1] for url in fetched
+                  if url.rsplit("/", 1)[-1] in ("pagefind.js", "pagefind-worker.js", "wasm.en.pagefind")]
+        assert sorted(shared) == ["pagefind-worker.js", "pagefind.js", "wasm.en.pagefind"]
+        assert len([url for url in fetched if url.endswith("/words.json")]) == 4
         assert 0 < _count(page) < len(sample_catalog.listed(AS_OF))
         assert page.errors == []
     finally:

@@ -19,6 +19,7 @@ if (order.shards.length === 0) throw new Error("the catalog lists no advocates y
 let shardsLoading = null;
 function loadShards() {
   shardsLoading ??= (async () => {
+    allWords();  // the word lists come meanwhile
     // One Pagefind script, one worker and one WebAssembly for every shard (the build makes each
     // shard's worker fetch it from its own folder): an instance per shard, over its own files.
     const runtime = await import(new URL(`search/${order.shards[0]}/pagefind.js`, siteRoot).href);
@@ -26,19 +27,41 @@ function loadShards() {
       const pagefind = runtime.createInstance({ basePath: new URL(`search/${id}/`, siteRoot).pathname,
         baseUrl: siteRoot.pathname });
       await pagefind.init();
-      // Pagefind loads filter data lazily and counts only what it has loaded: load every facet up front.
-      await pagefind.filters();
-      return { id, pagefind, words: null };
+      return { id, pagefind };
     };
     // The first instance sets the WebAssembly up; others started meanwhile would each set up
-    // their own and break the ones before (Pagefind keeps one per worker).
+    // their own and break the ones before (Pagefind keeps one per worker). Its init resolves
+    // before the worker is done: an empty preload waits until it is.
     const first = await start(order.shards[0]);
+    await first.pagefind.preload("");
     return [first, ...await Promise.all(order.shards.slice(1).map(start))];
   })();
   return shardsLoading;
 }
-async function allWords() {
-  return Promise.all((await loadShards()).map(shardWords));
+// Pagefind loads a facet's data when a search filters by it, and counts only the facets it has
+// loaded: the counts wait for every facet of every shard (10,000 profiles: 128 files), loaded
+// after the first results so the index those need does not queue behind them. They load while no
+// search runs, and a search waits for them: Pagefind swaps an instance's pointer into the
+// WebAssembly after each file it loads, and two loads finishing together could use a freed one.
+let filtersLoading = null;
+let filtersInFlight = null;
+let filtersReady = false;
+const idleWaiters = [];
+function allFilters() {
+  filtersLoading ??= (async () => {
+    const shards = await loadShards();
+    while (running) await new Promise((resolve) => { idleWaiters.push(resolve); });
+    filtersInFlight = Promise.all(shards.map((shard) => shard.pagefind.filters()));
+    await filtersInFlight;
+    filtersReady = true;
+    filtersInFlight = null;
+  })();
+  return filtersLoading;
+}
+let wordsLoading = null;
+function allWords() {
+  wordsLoading ??= Promise.all(order.shards.map(shardWords));
+  return wordsLoading;
 }
 const SORTS = ["available", "asked", "verified", "name"];
 const ranks = {};
@@ -160,16 +183,15 @@ function stem(word) {
   return word;
 }
 
-// The words a shard's profiles hold (search.words), loaded once per shard.
-function shardWords(shard) {
-  shard.words ??= fetch(new URL(`search/${shard.id}/words.json`, siteRoot)).then((response) => response.json())
+// The words a shard's profiles hold (search.words).
+function shardWords(id) {
+  return fetch(new URL(`search/${id}/words.json`, siteRoot)).then((response) => response.json())
     .then((data) => ({
       list: data.words, exact: new Set(data.words), stems: new Set(data.words.map(stem)),
       df: new Map(data.words.map((word, place) => [word, data.df[place]])), profiles: data.profiles,
       spell: new Map(Object.entries(data.spell)), unaskable: new Set(data.unaskable),
       phrases: new Map(Object.entries(data.phrases).map(([words, bits]) => [words, members(data.ids, bits)])),
     }));
-  return shard.words;
 }
 
 // The advocates of `ids` whose bit is set in `bits` (base64, the first id in the lowest bit).
@@ -401,6 +423,7 @@ async function countsOf(results) {
 // word (a quoted search), a phrase only the profiles holding it (words.json).
 async function searchFor(all, filters) {
   if (activeGeneration !== generation) throw STALE;  // a newer search waits: stop this one here
+  if (filtersInFlight) await filtersInFlight;
   const atoms = all.flatMap((alternative) => alternative.atoms);
   const term = atoms.length ? atoms.map((atom) => atom.spelling).join(" ") : null;
   const shards = await loadShards();
@@ -738,6 +761,7 @@ async function showMore(ourGeneration, onScreen = () => {}) {
 }
 
 function showCounts(counts) {
+  filterPanel.removeAttribute("aria-busy");
   for (const node of document.querySelectorAll("[data-facet-count]")) {
     const [key, value] = node.dataset.facetCount.split(":");
     const count = counts[key]?.[value] ?? 0;
@@ -875,6 +899,7 @@ async function drain() {
     if (ourGeneration === generation && !settling) resultsSection.setAttribute("aria-busy", "false");
   }
   running = null;
+  for (const resolve of idleWaiters.splice(0)) resolve();
 }
 
 // The first screen of the newest search's results is shown (the rest of the page may still be
@@ -903,7 +928,10 @@ async function runSearch(state, ourGeneration, typing) {
   const term = query.terms.length ? query.terms.map((item) => item.text).join(" ") : null;
   const main = asked ? await resultSet(query, state.filters) : everyone();
   if (ourGeneration !== generation || !main) return;
-  const counts = asked ? await facetCounts(query, state.filters, main) : builtCounts;
+  // Pagefind counts only the facets it has loaded: until it has them all (the first search of a
+  // visit), the results show at once and their counts follow (countWhenReady).
+  const counted = !asked || filtersReady;
+  const counts = !asked ? builtCounts : counted ? await facetCounts(query, state.filters, main) : null;
   if (ourGeneration !== generation) return;
   // With no words there is no relevance to rank by: who can be asked now comes first.
   const applied = state.sort || (term === null && query.mode !== "none" ? "available" : "");
@@ -913,7 +941,8 @@ async function runSearch(state, ourGeneration, typing) {
   withExcerpts = term !== null;
   resultCount.textContent = plural(shown.length);
   showResultsButton.textContent = `Show ${plural(shown.length)}`;
-  showCounts(counts);
+  if (counts) showCounts(counts);
+  else countWhenReady(query, state.filters, ourGeneration).catch((error) => { if (error !== STALE) console.error(error); });
   showChips(state.filters);
   resultList.replaceChildren();
   waysOut.hidden = true;
@@ -924,6 +953,18 @@ async function runSearch(state, ourGeneration, typing) {
     return;
   }
   await showMore(ourGeneration, () => shownOnScreen(state, ourGeneration));
+}
+
+// The counts of a search made before Pagefind had every facet, once it has them (the filter
+// panel is aria-busy meanwhile). Not awaited by the search: a newer one need not wait for it.
+async function countWhenReady(query, filters, ourGeneration) {
+  filterPanel.setAttribute("aria-busy", "true");
+  await allFilters();
+  if (ourGeneration !== generation) return;
+  const main = await resultSet(query, filters);
+  if (ourGeneration !== generation) return;
+  const counts = await facetCounts(query, filters, main);
+  if (ourGeneration === generation) showCounts(counts);
 }
 
 function runFromForm(push, typing = false) {
@@ -1067,7 +1108,7 @@ for (const box of checkboxes()) {
 document.documentElement.classList.add("search-ready");
 for (const [target, event] of [[queryInput, "focus"], [queryInput, "pointerdown"], [filterPanel, "pointerdown"],
   [filterPanel, "focusin"]]) {
-  target.addEventListener(event, () => { loadShards(); }, { once: true });
+  target.addEventListener(event, () => { (target === filterPanel ? allFilters : loadShards)(); }, { once: true });
 }
 if (document.activeElement === queryInput) loadShards();
 if (typedAlready) queryInput.dispatchEvent(new Event("input"));
