@@ -115,3 +115,24 @@ def test_oversized_file_is_refused_without_parsing(tmp_path: Path) -> None:
     path.write_bytes(b"story: " + b"x" * 1_100_000 + b"\n")
     (issue,) = read(path, "f.yaml").issues
     assert "over the 1,000,000-byte limit" in issue.message
+
+
+def test_a_cached_position_is_found_in_the_text_as_the_whole_map_would_give_it() -> None:
+    """The build cache keeps each file's positions as JSON; one is looked up in that text without
+    parsing the map, and gives what the parsed map gives, for every value and missing paths."""
+    from advocate_catalog.load import Positions, _places_from_json
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "advocates" / sorted(p.name for p in (root / "advocates").glob("*.yaml"))[0]).read_text()
+    text += 'odd "key]],[" : 1\n"ключ ✓": [x, {y: 2}]\n'
+    doc = parse(text, "a.yaml")
+    assert not [i for i in doc.issues if i.severity == "error"]
+    packed = doc.positions.to_json()
+    values, _keys = _places_from_json(packed)
+    assert len(values) > 20 and ("odd \"key]],[\"",) in values
+    cached = Positions.from_json(packed)
+    for path, where in values.items():
+        if path:
+            assert cached.value_at(path) == where, path
+    assert cached.value_at(("no such key",)) is None
+    assert Positions.from_json("not json").value_at(("name",)) is None

@@ -94,6 +94,8 @@ class Positions:
         activity log): unpacking it each time would cost minutes."""
         if self._maps is not None:
             return self._maps[0].get(path)
+        if isinstance(self._packed, str) and path and isinstance(path[0], str):
+            return _value_in_json(self._packed, path)
         if _LAST_UNPACKED[0] is not self:
             _LAST_UNPACKED[:] = [self, self._unpacked()]
         return _LAST_UNPACKED[1][0].get(path)
@@ -120,6 +122,18 @@ class Positions:
 
 
 _LAST_UNPACKED: list[Any] = [None, None]  # (Positions, its unpacked maps): see value_at
+
+
+def _value_in_json(text: str, path: JsonPath) -> tuple[int, int] | None:
+    """One value's position in a map as `Positions.to_json` wrote it, found in the text: parsing
+    the whole map for one position cost ~0.2 ms a file, 3.6 s of a one-profile rebuild at 10,000
+    profiles (a notice per file). An entry is the path's JSON list with the line and column
+    appended, and a JSON string holds no unescaped quote, so the path's opening `["` starts an
+    entry, never the inside of a key. The values' map comes first, and every key's path has a
+    value: the first entry found is the value's."""
+    head = json.dumps(list(path), ensure_ascii=False, separators=(",", ":"))[:-1]
+    found = re.search(re.escape(head) + r",(\d+),(\d+)\]", text)
+    return (int(found.group(1)), int(found.group(2))) if found else None
 
 
 def _places_from_json(text: str) -> tuple[Places, Places]:
