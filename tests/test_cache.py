@@ -39,7 +39,8 @@ def _search(site: Path) -> dict[str, object]:
     return {"shards": {k: sorted(ids) for k, ids in shards.items()}, "listed": order["shards"],
             "name": [advocate_of[page] for page in order["name"]],
             # other sorts are places in the name order
-            "verified": [advocate_of[order["name"][place]] for place in order["verified"]]}
+            "verified": [advocate_of[order["name"][place]] for place in
+                         json.loads((site / "search" / "sorts.json").read_text())["verified"]]}
 
 
 def _inode(path: Path) -> int:

@@ -169,6 +169,24 @@ def test_the_menu_names_the_order_applied(page, site_url: str, sort: str, label:
     assert page.locator("#sort option:checked").inner_text() == label
 
 
+@pytest.mark.parametrize("sort", ["asked", "verified"])
+def test_a_sort_picked_from_the_menu_orders_the_cards_as_the_build_did(
+        page, site_url: str, built_site: Path, sort: str) -> None:
+    """The sorts beyond the first screen's come from search/sorts.json when first picked."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    _open(page, site_url)
+    assert not [url for url in fetched if url.endswith("/sorts.json")]
+    page.select_option("#sort", sort)
+    _settled(page)
+    order = json.loads((built_site / "search" / "order.json").read_text())
+    places = json.loads((built_site / "search" / "sorts.json").read_text())[sort]
+    expected = [f"advocates/{order['advocates'][place]}/" for place in places[:20]]
+    assert page.locator("#results .card-name a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))") == expected
+    assert [url for url in fetched if url.endswith("/sorts.json")] and page.errors == []
+
+
 def test_with_words_the_default_is_best_match(page, site_url: str) -> None:
     _open(page, f"{site_url}?q=telemetry")
     assert page.locator("#sort option:checked").inner_text() == "Best match"
@@ -490,7 +508,7 @@ def test_the_first_screen_moves_no_search_index_until_someone_reaches_for_search
         page.wait_for_timeout(300)
         index = [url for url in fetched if "/search/" in url and not url.endswith("/search/order.json")]
         assert index == []
-        assert not [url for url in fetched if url.endswith("/card.json")]
+        assert not [url for url in fetched if url.endswith(("/card.json", "/sorts.json"))]
         assert _count(page) == len(sample_catalog.listed(AS_OF))
         assert page.locator("#results > li").count() == 20
         page.click("#q")

@@ -342,7 +342,7 @@ def build(root: Path, site: Path, today: dt.date | None = None,
         write_pages(words, staging)
         page_ids = {k: fresh[k] if k in fresh else prior.page_ids[k] if prior else {}
                     for k in range(shards)}
-        write_pages({f"{search.FOLDER}/order.json": search.order(page_ids, orders, askable, table)}, staging)
+        write_pages(search.order(page_ids, orders, askable, table), staging)
         stages["pagefind"] = time.perf_counter() - mark
         staged = cache.site_files(staging)
         if prior is None:

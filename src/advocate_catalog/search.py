@@ -37,13 +37,16 @@ from .model import Config
 
 Count = Callable[[str, int, int], None]  # progress: (stage, done, total)
 
-SHARD_SIZE = 600  # most profiles per shard: ~1 s to re-index one, ~150 MB of Pagefind memory
+SHARD_SIZE = 1200  # most profiles per shard: ~2 s to re-index one at 10,000 profiles
 # Fewer profiles per shard make a change cheaper to re-index (Pagefind's time and memory follow
-# the pages it holds: 200 take 0.25 s and 55 MB) but each shard adds to every search's cost; so a
-# catalog is split into MOST_SHARDS shards or fewer, none smaller than SMALLEST_SHARD profiles,
-# unless that would make them larger than SHARD_SIZE (10,000 profiles: 17 shards of ~590).
+# the pages it holds: 200 take 0.25 s and 55 MB) but every shard adds to a first search what
+# each shard loads (an index chunk, its metadata, its word list: ~40 KB compressed). So a catalog
+# is split into MOST_SHARDS shards or fewer, none smaller than SMALLEST_SHARD profiles, unless
+# that would make them larger than SHARD_SIZE. Measured at 10,000 profiles (docs/performance.md):
+# 16 shards of ~570 moved 996 KB for a first word typed over a VPN and re-indexed a change in
+# 1.6 s; 8 of ~1,140 move 734 KB, answer 0.2 s sooner, and re-index in 2.9 s.
 SMALLEST_SHARD = 200
-MOST_SHARDS = 16
+MOST_SHARDS = 8
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
 # browser loads the script, worker and WebAssembly of the first shard only; each shard keeps its
@@ -232,34 +235,40 @@ def indexed_view(page: str) -> str:
     return "\x00".join(parser.parts)
 
 
+# The sorts the search page needs before anyone picks one from its menu (order.json); the rest
+# go to sorts.json, fetched when picked (10,000 profiles: ~46 KB less on a first visit).
+FIRST_SORTS = ("name", "available")
+
+
 def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
-          askable: dict[str, set[str]] | None = None, table: dict[str, list[str]] | None = None) -> str:
-    """`search/order.json`: the shards that have a bundle; for the first sort the Pagefind page
-    ids in that order, for each other sort the places in the first of its pages in its order
-    (a number of ~5 characters, not a page id of ~12: 10,000 profiles, 60 KB less compressed);
-    and `advocates`, the advocate id of each page in the first sort's order (the search page
-    fetches a result's card by it, without loading Pagefind's fragment first).
-    `askable`: per activity, the advocates who can be asked for it today, as one character per
-    page of the first sort ("1" or "0"): the search page ranks by it when an activity is ticked
-    (~1 byte per advocate and activity, where lists of page ids would take ~10). `synonyms`:
-    `table` (see `synonyms`)."""
+          askable: dict[str, set[str]] | None = None,
+          table: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """`search/order.json` and `search/sorts.json`, {path in the site: text}. order.json: the
+    shards that have a bundle; the Pagefind page ids in name order (`name`); `advocates`, the
+    advocate id of each of those pages (the search page fetches a result's card by it, without
+    loading Pagefind's fragment first); `available`, and in sorts.json each other sort, as the
+    places in the name order of its pages in its order (a number of ~5 characters, not a page
+    id of ~12). `askable`: per activity, the advocates who can be asked for it today, as one
+    character per page in name order ("1" or "0"): the search page ranks by it when an activity
+    is ticked (~1 byte per advocate and activity, where lists of page ids would take ~10).
+    `synonyms`: `table` (see `synonyms`)."""
     page_of: dict[str, str] = {}
     for ids in page_ids.values():
         page_of.update(ids)
-    first = next(iter(sorted_ids.values()), [])
-    paged = [i for i in first if i in page_of]
+    paged = [i for i in sorted_ids.get("name", []) if i in page_of]
     place = {advocate_id: n for n, advocate_id in enumerate(paged)}
-    orders: dict[str, list[str] | list[int]] = {}
-    for sort, in_order in sorted_ids.items():
-        orders[sort] = ([page_of[i] for i in paged] if not orders
-                        else [place[i] for i in in_order if i in place])
+    places = {sort: [place[i] for i in in_order if i in place]
+              for sort, in_order in sorted_ids.items() if sort != "name"}
     shards = sorted(k for k, ids in page_ids.items() if ids)
     flags = {activity: "".join("1" if i in ids else "0" for i in paged)
              for activity, ids in (askable or {}).items()}
-    return json.dumps({"shards": shards, **orders, "advocates": paged, "askable": flags,
-                       "stop_words": STOP_WORDS, "fold": nominate.TRANSLITERATION,
-                       "countries": country_terms(), "synonyms": table or {}},
-                      ensure_ascii=False, separators=(",", ":"))
+    first = {"shards": shards, "name": [page_of[i] for i in paged], "advocates": paged,
+             **{sort: places[sort] for sort in FIRST_SORTS if sort in places},
+             "askable": flags, "stop_words": STOP_WORDS, "fold": nominate.TRANSLITERATION,
+             "countries": country_terms(), "synonyms": table or {}}
+    rest = {sort: listed for sort, listed in places.items() if sort not in FIRST_SORTS}
+    return {f"{FOLDER}/order.json": json.dumps(first, ensure_ascii=False, separators=(",", ":")),
+            f"{FOLDER}/sorts.json": json.dumps(rest, separators=(",", ":"))}
 
 
 _WORD = re.compile(r"[^\W_]+")

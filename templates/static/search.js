@@ -64,10 +64,15 @@ function allWords() {
   return wordsLoading;
 }
 const SORTS = ["available", "asked", "verified", "name"];
-const ranks = {};
-// order.json lists the name order as page ids, the others as places in it.
-for (const sort of SORTS) {
-  ranks[sort] = new Map(order[sort].map((page, place) => [sort === "name" ? page : order.name[page], place]));
+// order.json lists the name order as page ids and who can be asked first as places in it; the
+// sorts a person picks from the menu come from search/sorts.json (places too) when first asked for.
+const ranked = (places) => new Map(places.map((page, place) => [order.name[page], place]));
+const ranks = { name: new Map(order.name.map((page, place) => [page, place])), available: ranked(order.available) };
+let sortsLoading = null;
+function loadSorts() {
+  sortsLoading ??= fetch(new URL("search/sorts.json", siteRoot)).then((response) => response.json())
+    .then((sorts) => { for (const [sort, places] of Object.entries(sorts)) ranks[sort] = ranked(places); });
+  return sortsLoading;
 }
 const advocateOf = new Map(order.name.map((page, place) => [page, order.advocates[place]]));
 
@@ -935,6 +940,8 @@ async function runSearch(state, ourGeneration, typing) {
   if (ourGeneration !== generation) return;
   // With no words there is no relevance to rank by: who can be asked now comes first.
   const applied = state.sort || (term === null && query.mode !== "none" ? "available" : "");
+  if (!ranks[applied] && applied) await loadSorts();
+  if (ourGeneration !== generation) return;
   sortSelect.value = applied;
   askedFor = state.filters.activity || [];
   shown = ordered(main.results, applied, askedFor);
