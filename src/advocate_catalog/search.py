@@ -44,8 +44,10 @@ SHARD_SIZE = 1200  # most profiles per shard: ~2 s to re-index one at 10,000 pro
 # is split into MOST_SHARDS shards or fewer, none smaller than SMALLEST_SHARD profiles, unless
 # that would make them larger than SHARD_SIZE. Measured at 10,000 profiles (docs/performance.md):
 # 16 shards of ~570 moved 996 KB for a first word typed over a VPN and re-indexed a change in
-# 1.6 s; 8 of ~1,140 move 734 KB, answer 0.2 s sooner, and re-index in 2.9 s.
-SMALLEST_SHARD = 200
+# 1.6 s; 8 of ~1,140 move 734 KB, answer 0.2 s sooner, and re-index in 2.9 s. Pagefind's index
+# chunk is ~25 KB whatever the shard's size: 1,000 profiles in 5 shards of 180 moved 360 KB, in
+# 3 of 300 they move 303 KB and still re-index a change in ~0.75 s (in 2 of 450: 271 KB, 1.4 s).
+SMALLEST_SHARD = 300
 MOST_SHARDS = 8
 FOLDER = "search"  # site/search/<shard>/ holds each bundle; site/search/order.json the sort orders
 # What the search page needs of a bundle; the rest (Pagefind's own UI kits) is dead weight. The
