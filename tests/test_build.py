@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 from pathlib import Path
@@ -115,6 +116,11 @@ def test_every_search_shard_has_its_word_list(built_site: Path) -> None:
     finds nothing (Pagefind writes each bundle afresh, so the list must be written after it)."""
     bundles = sorted((built_site / "search").glob("*/pagefind-entry.json"))
     assert len(bundles) == 4
+    order = json.loads((built_site / "search" / "order.json").read_text())
     for entry in bundles:
         words = json.loads((entry.parent / "words.json").read_text())
         assert words["words"] and words["words"] == sorted(words["words"])
+        # Its phrases are bits over its advocates as order.json lists them: as many.
+        assert words["profiles"] == order["shard_of"].count(int(entry.parent.name)) > 0
+        assert all(len(base64.b64decode(bits)) == (words["profiles"] + 7) // 8
+                   for bits in words["phrases"].values())

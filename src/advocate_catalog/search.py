@@ -248,7 +248,8 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     """`search/order.json` and `search/sorts.json`, {path in the site: text}. order.json: the
     shards that have a bundle; the Pagefind page ids in name order (`name`); `advocates`, the
     advocate id of each of those pages (the search page fetches a result's card by it, without
-    loading Pagefind's fragment first); `available`, and in sorts.json each other sort, as the
+    loading Pagefind's fragment first) and `shard_of`, the shard of each (words.json's bit sets
+    run over a shard's advocates in this order); `available`, and in sorts.json each other sort, as the
     places in the name order of its pages in its order (a number of ~5 characters, not a page
     id of ~12). `askable`: per activity, the advocates who can be asked for it today, as one
     character per page in name order ("1" or "0"): the search page ranks by it when an activity
@@ -264,7 +265,9 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     shards = sorted(k for k, ids in page_ids.items() if ids)
     flags = {activity: "".join("1" if i in ids else "0" for i in paged)
              for activity, ids in (askable or {}).items()}
+    shard_of_page = {i: k for k, ids in page_ids.items() for i in ids}
     first = {"shards": shards, "name": [page_of[i] for i in paged], "advocates": paged,
+             "shard_of": [shard_of_page[i] for i in paged],
              **{sort: places[sort] for sort in FIRST_SORTS if sort in places},
              "askable": flags, "stop_words": STOP_WORDS, "fold": nominate.TRANSLITERATION,
              "countries": country_terms(), "synonyms": table or {}}
@@ -366,7 +369,8 @@ def words(texts: dict[str, str], unaskable: list[str] | None = None,
     folds it: `words`, every distinct word, sorted; `df`, how many profiles hold each; `spell`,
     the spellings Pagefind knows a folded word by where they differ ('bjorn' → ['bjørn']: Pagefind
     drops accents itself but spells ø, ß, Ł, Cyrillic as written); `phrases`, the profiles holding
-    each multi-word phrase of `table` and of the country names (see `words_of`); `profiles`, how
+    each multi-word phrase of `table` and of the country names (see `words_of`: `texts` in name
+    order); `profiles`, how
     many profiles; `unaskable`, those who cannot be asked for anything (alumni, inactive). The
     table itself goes to the search page once, in order.json.
 
@@ -422,27 +426,25 @@ def profile_words(text: str, wanted: dict[str, list[tuple[str, ...]]]) -> Profil
 
 
 def words_of(parts: dict[str, ProfileWords], unaskable: list[str] | None) -> str:
-    """A shard's words.json from its profiles' parts (`profile_words`). `phrases` are bit sets
-    over `ids` (the shard's advocates, sorted), base64: a country or industry that 600 profiles
-    of a shard name costs 100 characters, not 600 ids (10,000 profiles: 145 KB less to fetch,
-    compressed, for the first word typed)."""
+    """A shard's words.json from its profiles' parts (`profile_words`), given in name order.
+    `phrases` are bit sets over the shard's advocates in that order, base64: a country or
+    industry that 600 profiles of a shard name costs 100 characters, not 600 ids (10,000
+    profiles: 145 KB less to fetch, compressed, for the first word typed). The search page
+    knows the shard's advocates in name order from order.json (`advocates`, `shard_of`)."""
     df: Counter[str] = Counter()
     spell: dict[str, set[str]] = {}
     plainly: set[str] = set()
-    ids = sorted(parts)
     phrases: dict[str, bytearray] = {}
-    for place, advocate_id in enumerate(ids):
-        held, spelled, plain, found = parts[advocate_id]
+    for place, (held, spelled, plain, found) in enumerate(parts.values()):
         df.update(held)
         for folded, token in spelled:
             spell.setdefault(folded, set()).add(token)
         plainly.update(plain)
         for found_phrase in found:
-            phrases.setdefault(found_phrase, bytearray((len(ids) + 7) // 8))[place >> 3] |= 1 << (place & 7)
+            phrases.setdefault(found_phrase, bytearray((len(parts) + 7) // 8))[place >> 3] |= 1 << (place & 7)
     listed = sorted(df)
     return json.dumps({"profiles": len(parts), "words": listed, "df": [df[w] for w in listed],
                        "spell": {w: sorted(s | ({w} & plainly)) for w, s in sorted(spell.items())},
-                       "ids": ids,
                        "phrases": {p: base64.b64encode(bits).decode() for p, bits in sorted(phrases.items())},
                        "unaskable": sorted(unaskable or [])},
                       ensure_ascii=False, separators=(",", ":"))
