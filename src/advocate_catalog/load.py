@@ -94,7 +94,11 @@ class Positions:
         activity log): unpacking it each time would cost minutes."""
         if self._maps is not None:
             return self._maps[0].get(path)
-        if isinstance(self._packed, str) and path and isinstance(path[0], str):
+        if _LAST_UNPACKED[0] is self:
+            return _LAST_UNPACKED[1][0].get(path)
+        if isinstance(self._packed, str) and path and isinstance(path[0], str) \
+                and _LAST_ASKED[0] is not self:
+            _LAST_ASKED[0] = self  # asked again next: unpacked (each search reads the text)
             return _value_in_json(self._packed, path)
         if _LAST_UNPACKED[0] is not self:
             _LAST_UNPACKED[:] = [self, self._unpacked()]
@@ -122,6 +126,7 @@ class Positions:
 
 
 _LAST_UNPACKED: list[Any] = [None, None]  # (Positions, its unpacked maps): see value_at
+_LAST_ASKED: list[Any] = [None]  # the Positions whose text was searched last: see value_at
 
 
 def _value_in_json(text: str, path: JsonPath) -> tuple[int, int] | None:
@@ -131,8 +136,8 @@ def _value_in_json(text: str, path: JsonPath) -> tuple[int, int] | None:
     appended, and a JSON string holds no unescaped quote, so the path's opening `["` starts an
     entry, never the inside of a key. The values' map comes first, and every key's path has a
     value: the first entry found is the value's."""
-    head = json.dumps(list(path), ensure_ascii=False, separators=(",", ":"))[:-1]
-    found = re.search(re.escape(head) + r",(\d+),(\d+)\]", text)
+    parts = [re.escape(json.dumps(part, ensure_ascii=False)) for part in path]
+    found = re.search(r"\[\s*" + r"\s*,\s*".join(parts) + r"\s*,\s*(\d+)\s*,\s*(\d+)\s*\]", text)
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
