@@ -96,10 +96,11 @@ class Positions:
             return self._maps[0].get(path)
         if _LAST_UNPACKED[0] is self:
             return _LAST_UNPACKED[1][0].get(path)
-        if isinstance(self._packed, str) and path and isinstance(path[0], str) \
-                and _LAST_ASKED[0] is not self:
-            _LAST_ASKED[0] = self  # asked again next: unpacked (each search reads the text)
-            return _value_in_json(self._packed, path)
+        if isinstance(self._packed, str) and path and isinstance(path[0], str):
+            asked = _LAST_ASKED[1] + 1 if _LAST_ASKED[0] is self else 1
+            _LAST_ASKED[:] = [self, asked]
+            if asked <= SEARCHED_ASKS:  # after that, unpacked: each search reads the whole text
+                return _value_in_json(self._packed, path)
         if _LAST_UNPACKED[0] is not self:
             _LAST_UNPACKED[:] = [self, self._unpacked()]
         return _LAST_UNPACKED[1][0].get(path)
@@ -126,7 +127,8 @@ class Positions:
 
 
 _LAST_UNPACKED: list[Any] = [None, None]  # (Positions, its unpacked maps): see value_at
-_LAST_ASKED: list[Any] = [None]  # the Positions whose text was searched last: see value_at
+_LAST_ASKED: list[Any] = [None, 0]  # the Positions last asked, and how many times in a row
+SEARCHED_ASKS = 8  # asks in a row of one file answered from its text, before it is unpacked
 
 
 def _value_in_json(text: str, path: JsonPath) -> tuple[int, int] | None:
