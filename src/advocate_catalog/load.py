@@ -101,8 +101,7 @@ class Positions:
             _LAST_ASKED[:] = [self, asked]
             if asked <= SEARCHED_ASKS:  # after that, unpacked: each search reads the whole text
                 return _value_in_json(self._packed, path)
-        if _LAST_UNPACKED[0] is not self:
-            _LAST_UNPACKED[:] = [self, self._unpacked()]
+        _LAST_UNPACKED[:] = [self, self._unpacked()]
         return _LAST_UNPACKED[1][0].get(path)
 
     def __getstate__(self) -> bytes:

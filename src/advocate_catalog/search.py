@@ -249,15 +249,17 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     shards that have a bundle; the Pagefind page ids in name order (`name`); `advocates`, the
     advocate id of each of those pages (the search page fetches a result's card by it, without
     loading Pagefind's fragment first) and `shard_of`, the shard of each (words.json's bit sets
-    run over a shard's advocates in this order); `available`, and in sorts.json each other sort, as the
-    places in the name order of its pages in its order (a number of ~5 characters, not a page
+    run over a shard's advocates in this order); `available`, and in sorts.json each other sort,
+    as the places in the name order of its pages in its order (a number of ~5 characters, not a page
     id of ~12). `askable`: per activity, the advocates who can be asked for it today, as one
     character per page in name order ("1" or "0"): the search page ranks by it when an activity
     is ticked (~1 byte per advocate and activity, where lists of page ids would take ~10).
     `synonyms`: `table` (see `synonyms`)."""
     page_of: dict[str, str] = {}
-    for ids in page_ids.values():
+    shard_of: dict[str, int] = {}
+    for shard, ids in page_ids.items():
         page_of.update(ids)
+        shard_of.update(dict.fromkeys(ids, shard))
     paged = [i for i in sorted_ids.get("name", []) if i in page_of]
     place = {advocate_id: n for n, advocate_id in enumerate(paged)}
     places = {sort: [place[i] for i in in_order if i in place]
@@ -265,9 +267,8 @@ def order(page_ids: dict[int, dict[str, str]], sorted_ids: dict[str, list[str]],
     shards = sorted(k for k, ids in page_ids.items() if ids)
     flags = {activity: "".join("1" if i in ids else "0" for i in paged)
              for activity, ids in (askable or {}).items()}
-    shard_of_page = {i: k for k, ids in page_ids.items() for i in ids}
     first = {"shards": shards, "name": [page_of[i] for i in paged], "advocates": paged,
-             "shard_of": [shard_of_page[i] for i in paged],
+             "shard_of": [shard_of[i] for i in paged],
              **{sort: places[sort] for sort in FIRST_SORTS if sort in places},
              "askable": flags, "stop_words": STOP_WORDS, "fold": nominate.TRANSLITERATION,
              "countries": country_terms(), "synonyms": table or {}}
@@ -370,9 +371,8 @@ def words(texts: dict[str, str], unaskable: list[str] | None = None,
     the spellings Pagefind knows a folded word by where they differ ('bjorn' → ['bjørn']: Pagefind
     drops accents itself but spells ø, ß, Ł, Cyrillic as written); `phrases`, the profiles holding
     each multi-word phrase of `table` and of the country names (see `words_of`: `texts` in name
-    order); `profiles`, how
-    many profiles; `unaskable`, those who cannot be asked for anything (alumni, inactive). The
-    table itself goes to the search page once, in order.json.
+    order); `profiles`, how many profiles; `unaskable`, those who cannot be asked for anything
+    (alumni, inactive). The table itself goes to the search page once, in order.json.
 
     Pagefind, given a word an index lacks, searches that index for the word's longest prefix it
     has ("Oracle" becomes "or"); so the search page asks a shard only for words it holds. And it
